@@ -1,0 +1,45 @@
+# The front door: `make help` lists every target.
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+ARGS ?=
+
+.PHONY: help install dev test test-unit test-process lint format typecheck build user bench-api clean
+
+help: ## List every target with one line each
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+install: ## Install test tools (espeak-ng, sox) and npm dependencies
+	@bash ops/install-test-deps.sh
+
+dev: install ## Run the API on Node with embedded defaults (PGlite, extractive writer) on :8080
+	npm run dev
+
+test: install ## Run every check: types, lint, format, unit, API and process tests
+	npm test
+
+test-unit: install ## Run the unit and API tests only
+	npm run test:unit
+
+test-process: install ## Run the crash-recovery and Deno tests only
+	npm run test:process
+
+lint: ## Lint and check formatting
+	npm run lint
+
+format: ## Format and auto-fix lint findings
+	npm run format
+
+typecheck: ## Type-check the whole repository
+	npm run typecheck
+
+build: ## Bundle the API into api/dist/node.js
+	npm run build
+
+user: ## Manage accounts: make user ARGS="add someone@example.org"
+	npm run user -- $(ARGS)
+
+bench-api: install ## Benchmark the API against bare baselines (prints ratios)
+	npm run bench:api -- $(ARGS)
+
+clean: ## Remove build output (keeps ./data)
+	rm -rf api/dist coverage

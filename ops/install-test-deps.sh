@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Installs what `make test` needs and is quick when everything is already there.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+need=()
+for tool in espeak-ng sox; do command -v "$tool" >/dev/null || need+=("$tool"); done
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null; then
+    echo "missing: ${need[*]}; install them with your package manager (Debian: apt-get install ${need[*]})" >&2
+    exit 1
+  fi
+  echo "installing ${need[*]} (apt-get)"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+if [ ! -x node_modules/.bin/node ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "installing npm dependencies (npm ci)"
+  npm ci --no-audit --no-fund
+fi
