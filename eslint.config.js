@@ -12,8 +12,11 @@ const webStandardOnly = {
       {
         patterns: [
           { group: ['node:*'], message: 'Runtime-specific: put it in api/src/adapters/.' },
-          { group: ['busboy', 'pg', 'ws', '@hono/node-*'], message: 'Runtime-specific: adapters only.' },
         ],
+        paths: ['busboy', 'pg', 'ws', '@hono/node-server', '@hono/node-ws', 'prom-client'].map((name) => ({
+          name,
+          message: 'Runtime-specific: adapters only.',
+        })),
       },
     ],
     'no-restricted-globals': [

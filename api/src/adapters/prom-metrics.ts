@@ -1,0 +1,52 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
+import type { Metrics } from '../lib/metrics.ts'
+
+export function createPromMetrics(): Metrics {
+  const registry = new Registry()
+  collectDefaultMetrics({ register: registry, prefix: 'scribe_' })
+  const requests = new Histogram({
+    name: 'scribe_http_request_duration_seconds',
+    help: 'HTTP request duration by method, route and status',
+    labelNames: ['method', 'route', 'status'],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [registry],
+  })
+  const providerCalls = new Histogram({
+    name: 'scribe_provider_call_duration_seconds',
+    help: 'Provider call duration by provider and outcome',
+    labelNames: ['provider', 'outcome'],
+    buckets: [0.1, 0.5, 1, 2, 5, 10, 30, 60, 120],
+    registers: [registry],
+  })
+  const providerErrors = new Counter({
+    name: 'scribe_provider_errors_total',
+    help: 'Provider calls that failed',
+    labelNames: ['provider'],
+    registers: [registry],
+  })
+  const jobs = new Gauge({
+    name: 'scribe_jobs',
+    help: 'Jobs by state',
+    labelNames: ['state'],
+    registers: [registry],
+  })
+  const circuit = new Gauge({
+    name: 'scribe_provider_circuit_open',
+    help: '1 while the provider circuit is open',
+    labelNames: ['provider'],
+    registers: [registry],
+  })
+  return {
+    observeRequest: (method, route, status, seconds) =>
+      requests.observe({ method, route, status: String(status) }, seconds),
+    observeProvider(provider, outcome, seconds) {
+      providerCalls.observe({ provider, outcome }, seconds)
+      if (outcome === 'error') providerErrors.inc({ provider })
+    },
+    setJobCounts(counts) {
+      for (const [state, n] of Object.entries(counts)) jobs.set({ state }, n)
+    },
+    setCircuit: (provider, open) => circuit.set({ provider }, open ? 1 : 0),
+    render: async () => ({ contentType: registry.contentType, body: await registry.metrics() }),
+  }
+}

@@ -1,0 +1,45 @@
+import { randomBytes } from 'node:crypto'
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { Config } from '../config.ts'
+import type { Logger } from '../lib/logger.ts'
+import type { Database } from '../store/database.ts'
+import { createPgliteDatabase } from './pglite.ts'
+import { createPostgresDatabase } from './postgres.ts'
+import { createFsFileStore } from './fs-file-store.ts'
+import { createBusboyReader } from './busboy-multipart.ts'
+import { createPromMetrics } from './prom-metrics.ts'
+
+/** In development the signing key is made once and kept under DATA_DIR, so sign-ins survive restarts. */
+async function devJwtSecret(dataDir: string): Promise<string> {
+  const path = join(dataDir, '.jwt-secret')
+  try {
+    return (await readFile(path, 'utf8')).trim()
+  } catch {
+    await mkdir(dataDir, { recursive: true })
+    const secret = randomBytes(48).toString('hex')
+    await writeFile(path, secret, { mode: 0o600, flag: 'wx' }).catch(() => {})
+    return (await readFile(path, 'utf8')).trim()
+  }
+}
+
+export async function openDatabase(config: Config): Promise<Database> {
+  return config.DATABASE_URL
+    ? createPostgresDatabase(config.DATABASE_URL)
+    : createPgliteDatabase(join(config.DATA_DIR, 'pglite'))
+}
+
+/** The parts both runtimes share: Deno runs these adapters through its node: compatibility. */
+export async function buildRuntimeParts(config: Config, logger: Logger) {
+  const db = await openDatabase(config)
+  const files = await createFsFileStore({ audio: config.AUDIO_DIR, notes: config.NOTES_DIR })
+  return {
+    db,
+    files,
+    multipart: createBusboyReader(),
+    metrics: createPromMetrics(),
+    logger,
+    jwtSecret:
+      config.JWT_SECRET ?? config.SUPABASE_JWT_SECRET ?? (await devJwtSecret(config.DATA_DIR)),
+  }
+}

@@ -1,0 +1,41 @@
+import { Hono } from 'hono'
+import { requestId } from 'hono/request-id'
+import { secureHeaders } from 'hono/secure-headers'
+import type { AppDeps, AppEnv } from './deps.ts'
+import { createErrorHandler, errorBody } from './errors.ts'
+import { requireAuth } from './auth/middleware.ts'
+import { createUserStore } from './store/users.ts'
+import { registerHealthRoutes } from './routes/health.ts'
+import { registerAuthRoutes } from './routes/auth.ts'
+import { registerRecordingRoutes } from './routes/recordings.ts'
+import { registerNoteRoutes } from './routes/notes.ts'
+import { registerWebSocketRoute } from './routes/ws.ts'
+import { registerCompatRoutes } from './routes/compat.ts'
+import { accessLog } from './lib/access-log.ts'
+
+/** The whole API as a web-standard Hono app; everything runtime-specific arrives in `deps`. */
+export function createApp(deps: AppDeps): Hono<AppEnv> {
+  const app = new Hono<AppEnv>()
+  app.use(requestId())
+  app.use(accessLog(deps))
+  app.use(secureHeaders({ crossOriginResourcePolicy: 'same-origin' }))
+  app.onError(createErrorHandler(deps.logger))
+  app.notFound((c) => c.json(errorBody('NOT_FOUND', 'no such route', c.get('requestId')), 404))
+
+  registerHealthRoutes(app, deps)
+  registerAuthRoutes(app, deps)
+
+  const users = createUserStore(deps.db)
+  const auth = requireAuth({ tokens: deps.tokens, users })
+  app.use('/api/*', auth)
+  app.use('/transcribe-and-summarize', auth)
+  registerRecordingRoutes(app, deps)
+  registerNoteRoutes(app, deps)
+  registerCompatRoutes(app, deps)
+  registerWebSocketRoute(
+    app,
+    deps,
+    requireAuth({ tokens: deps.tokens, users, allowQueryToken: true })
+  )
+  return app
+}

@@ -1,0 +1,52 @@
+// `npm run user -- add EMAIL`: creates (or resets the password of) a local account.
+import { createInterface } from 'node:readline/promises'
+import { ConfigError, parseConfig } from '../config.ts'
+import { openDatabase } from '../adapters/runtime.ts'
+import { migrate } from '../store/migrations.ts'
+import { createUserStore } from '../store/users.ts'
+import { hashPassword } from '../auth/passwords.ts'
+import { z } from 'zod'
+
+const usage = 'usage: npm run user -- add EMAIL   (password from USER_PASSWORD, else prompted)'
+
+async function readPassword(): Promise<string> {
+  if (process.env.USER_PASSWORD) return process.env.USER_PASSWORD
+  if (!process.stdin.isTTY)
+    throw new Error('set USER_PASSWORD, or run in a terminal to be prompted')
+  const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: true })
+  const first = await rl.question('password: ')
+  const again = await rl.question('again: ')
+  rl.close()
+  if (first !== again) throw new Error('the two passwords differ')
+  return first
+}
+
+async function main(argv: string[]) {
+  const [command, email] = argv
+  if (command !== 'add' || !email) throw new Error(usage)
+  if (!z.email().safeParse(email).success) throw new Error(`not an email address: ${email}`)
+  const password = await readPassword()
+  if (password.length < 12) throw new Error('the password must be at least 12 characters')
+  const config = parseConfig(process.env)
+  const db = await openDatabase(config)
+  try {
+    await migrate(db)
+    const { created } = await createUserStore(db).upsertLocal(
+      crypto.randomUUID(),
+      email,
+      await hashPassword(password)
+    )
+    console.log(
+      created
+        ? `created account ${email.toLowerCase()}`
+        : `updated the password of ${email.toLowerCase()}`
+    )
+  } finally {
+    await db.close()
+  }
+}
+
+main(process.argv.slice(2)).catch((err: unknown) => {
+  console.error(err instanceof ConfigError || err instanceof Error ? err.message : String(err))
+  process.exit(1)
+})

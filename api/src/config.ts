@@ -1,0 +1,109 @@
+import { z } from 'zod'
+
+const csv = z
+  .string()
+  .optional()
+  .transform((v) =>
+    v
+      ? v
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)
+      : []
+  )
+
+const optionalUrl = z.url().optional()
+
+// Every setting the API reads, parsed once at start (DESIGN §3). Names match the design table.
+export const ConfigSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    PORT: z.coerce.number().int().min(1).max(65535).default(8080),
+    DATA_DIR: z.string().min(1).default('./data'),
+    AUDIO_DIR: z.string().min(1).optional(),
+    NOTES_DIR: z.string().min(1).optional(),
+    DATABASE_URL: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+      .optional(),
+    JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+    JWT_TTL_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(60)
+      .default(8 * 3600),
+    MAX_UPLOAD_MB: z.coerce.number().positive().max(4096).default(200),
+    MIN_FREE_DISK_MB: z.coerce.number().nonnegative().default(512),
+    STT_PROVIDER: z.enum(['deepgram', 'openai']).optional(),
+    DEEPGRAM_API_KEY: z.string().min(1).optional(),
+    DEEPGRAM_MODEL: z.string().min(1).default('nova-3-medical'),
+    DEEPGRAM_KEYTERMS: csv,
+    DEEPGRAM_BASE_URL: optionalUrl,
+    STT_BASE_URL: optionalUrl,
+    STT_API_KEY: z.string().min(1).optional(),
+    STT_MODEL: z.string().min(1).default('whisper-1'),
+    STT_LABEL: z.string().optional(),
+    WRITER_PROVIDER: z.enum(['openai', 'extractive']).optional(),
+    OPENAI_API_KEY: z.string().min(1).optional(),
+    OPENAI_BASE_URL: optionalUrl,
+    OPENAI_MODEL: z.string().min(1).default('gpt-4o-mini'),
+    PROVIDER_TIMEOUT_MS: z.coerce.number().int().positive().default(120_000),
+    SUPABASE_URL: optionalUrl,
+    SUPABASE_JWT_SECRET: z.string().min(32).optional(),
+    SUPABASE_SERVICE_ROLE_KEY: z.string().optional(),
+    WORKER_CONCURRENCY: z.coerce.number().int().min(0).max(32).default(2),
+    JOB_LEASE_SECONDS: z.coerce.number().int().min(5).default(300),
+    LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+    APP_VERSION: z.string().default('0.1.0'),
+  })
+  .superRefine((c, ctx) => {
+    if (c.NODE_ENV === 'production' && !c.JWT_SECRET && !c.SUPABASE_JWT_SECRET) {
+      ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'required in production' })
+    }
+    if (c.STT_PROVIDER === 'deepgram' && !c.DEEPGRAM_API_KEY) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['DEEPGRAM_API_KEY'],
+        message: 'required by STT_PROVIDER=deepgram',
+      })
+    }
+    if (c.STT_PROVIDER === 'openai' && !c.STT_BASE_URL && !c.STT_API_KEY) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['STT_BASE_URL'],
+        message: 'STT_PROVIDER=openai needs STT_BASE_URL or STT_API_KEY',
+      })
+    }
+    if (c.SUPABASE_URL && !c.SUPABASE_JWT_SECRET) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SUPABASE_JWT_SECRET'],
+        message: 'required with SUPABASE_URL',
+      })
+    }
+  })
+  .transform((c) => ({
+    ...c,
+    AUDIO_DIR: c.AUDIO_DIR ?? `${c.DATA_DIR}/audio`,
+    NOTES_DIR: c.NOTES_DIR ?? `${c.DATA_DIR}/notes`,
+    STT_PROVIDER:
+      c.STT_PROVIDER ?? (c.DEEPGRAM_API_KEY ? 'deepgram' : c.STT_BASE_URL ? 'openai' : undefined),
+    WRITER_PROVIDER:
+      c.WRITER_PROVIDER ?? (c.OPENAI_API_KEY || c.OPENAI_BASE_URL ? 'openai' : 'extractive'),
+    MAX_UPLOAD_BYTES: Math.floor(c.MAX_UPLOAD_MB * 1024 * 1024),
+  }))
+
+export type Config = z.infer<typeof ConfigSchema>
+
+export class ConfigError extends Error {}
+
+/** Parses raw environment variables; throws one readable line naming each bad variable. */
+export function parseConfig(raw: Record<string, string | undefined>): Config {
+  const cleaned = Object.fromEntries(
+    Object.entries(raw).filter(([, v]) => v !== undefined && v !== '')
+  )
+  const result = ConfigSchema.safeParse(cleaned)
+  if (result.success) return result.data
+  const problems = result.error.issues.map((i) => `${i.path.join('.') || '(config)'}: ${i.message}`)
+  throw new ConfigError(`invalid configuration: ${problems.join('; ')}`)
+}

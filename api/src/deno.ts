@@ -1,0 +1,35 @@
+// Deno entry: `deno run -A api/src/deno.ts`. The same app and adapters as Node.
+import { upgradeWebSocket } from 'hono/deno'
+import { ConfigError, parseConfig } from './config.ts'
+import { createJsonLogger } from './lib/logger.ts'
+import { buildRuntimeParts } from './adapters/runtime.ts'
+import { startScribe } from './scribe.ts'
+
+let config
+try {
+  config = parseConfig(Deno.env.toObject())
+} catch (err) {
+  console.error(err instanceof ConfigError ? err.message : String(err))
+  Deno.exit(1)
+}
+const logger = createJsonLogger(config.LOG_LEVEL)
+const scribe = await startScribe(config, {
+  ...(await buildRuntimeParts(config, logger)),
+  upgradeWebSocket,
+})
+const server = Deno.serve(
+  {
+    port: config.PORT,
+    onListen: () =>
+      logger.info('listening', { port: config.PORT, runtime: `deno ${Deno.version.deno}` }),
+  },
+  scribe.app.fetch
+)
+
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  Deno.addSignalListener(signal, async () => {
+    await server.shutdown()
+    await scribe.close()
+    Deno.exit(0)
+  })
+}

@@ -1,0 +1,42 @@
+// Where audio and notes live on disk. Paths are relative to an area's root folder and chosen by
+// the API, never by a client.
+export type Area = 'audio' | 'notes'
+
+export type TempFile = {
+  area: Area
+  tempPath: string
+  size: number
+  sha256: string
+  /** The first bytes, kept to recognise the format without reading the file again. */
+  head: Uint8Array
+}
+
+export class FileTooLargeError extends Error {
+  constructor(readonly limit: number) {
+    super(`file is larger than ${limit} bytes`)
+  }
+}
+
+export interface FileStore {
+  /** Streams into a temporary file, fsyncs it, and hashes it on the way; nothing visible yet. */
+  writeTemp(area: Area, chunks: AsyncIterable<Uint8Array>, maxBytes: number): Promise<TempFile>
+  /** Renames a temporary file to its final path and fsyncs the folder: the file now exists durably. */
+  commit(temp: TempFile, path: string): Promise<void>
+  discard(temp: TempFile): Promise<void>
+  /** Writes a whole small file atomically (temporary file, fsync, rename). */
+  writeAtomic(
+    area: Area,
+    path: string,
+    bytes: Uint8Array
+  ): Promise<{ sha256: string; size: number }>
+  read(area: Area, path: string): Promise<Uint8Array>
+  size(area: Area, path: string): Promise<number | undefined>
+  stream(
+    area: Area,
+    path: string,
+    range?: { start: number; end: number }
+  ): ReadableStream<Uint8Array>
+  remove(area: Area, path: string): Promise<void>
+  /** Free bytes on the area's filesystem, and whether a file can be created there. */
+  check(area: Area): Promise<{ writable: boolean; freeBytes: number }>
+}

@@ -1,0 +1,156 @@
+import type { Job } from '../store/jobs.ts'
+import { createJobStore } from '../store/jobs.ts'
+import { createRecordingStore } from '../store/recordings.ts'
+import { createNoteStore } from '../store/notes.ts'
+import type { WorkerDeps } from './worker.ts'
+import { LostLeaseError } from './worker.ts'
+import type { Circuit } from './circuit.ts'
+import { ProviderError } from '../providers/types.ts'
+import type { Transcript } from '../providers/types.ts'
+import { buildNote } from '../notes/build.ts'
+import { renderMarkdown } from '../notes/markdown.ts'
+import type { Template } from '../notes/soap.ts'
+import { sha256Hex } from '../lib/hex.ts'
+
+type RunDeps = WorkerDeps & { signal: AbortSignal; leaseSeconds: number }
+
+async function callProvider<T>(
+  deps: RunDeps,
+  circuit: Circuit,
+  name: string,
+  fn: () => Promise<T>
+): Promise<T> {
+  if (!circuit.tryAcquire()) {
+    throw new ProviderError(name, 'transient', `${name} circuit is open`, 1_000)
+  }
+  const started = deps.clock.now()
+  try {
+    const out = await fn()
+    circuit.success()
+    deps.metrics.observeProvider(name, 'ok', (deps.clock.now() - started) / 1000)
+    return out
+  } catch (err) {
+    deps.metrics.observeProvider(name, 'error', (deps.clock.now() - started) / 1000)
+    // A permanent error means the provider answered: it is reachable, so the circuit stays closed.
+    if (err instanceof ProviderError && err.kind === 'transient') circuit.failure()
+    else circuit.success()
+    throw err
+  } finally {
+    deps.metrics.setCircuit(name, circuit.state === 'open')
+  }
+}
+
+const encoder = new TextEncoder()
+
+/** One job from where it stands (transcribe or summarize) to a committed note. */
+export async function runJob(job: Job, deps: RunDeps): Promise<void> {
+  const recordings = createRecordingStore(deps.db)
+  const rec = await recordings.byId(job.recording_id)
+  if (!rec) throw new Error(`recording ${job.recording_id} is missing`)
+  const base = { user_id: rec.user_id, recording_id: rec.id }
+  let transcript: Transcript | null = job.transcript
+
+  if (job.stage === 'transcribe' || !transcript) {
+    const stt = deps.stt
+    if (!stt)
+      throw new ProviderError('stt', 'transient', 'no speech-to-text provider is configured')
+    await deps.db.transaction(async (tx) => {
+      await createRecordingStore(tx).setStatus(rec.id, 'transcribing')
+      await deps.hub.publish(tx, {
+        ...base,
+        type: 'recording.transcribing',
+        status: 'transcribing',
+      })
+    })
+    const bytes = await deps.files.read('audio', rec.audio_path).catch(() => undefined)
+    if (!bytes || (await sha256Hex(bytes)) !== rec.sha256) {
+      throw new ProviderError(
+        'storage',
+        'permanent',
+        'the audio file is missing or damaged (checksum mismatch)'
+      )
+    }
+    const input = {
+      bytes,
+      mediaType: rec.media_type,
+      filename: rec.filename ?? 'audio',
+      language: rec.language,
+    }
+    const result = await callProvider(deps, deps.circuits.stt, stt.name, () =>
+      stt.transcribe(input, deps.signal)
+    )
+    transcript = result
+    await deps.db.transaction(async (tx) => {
+      if (!(await createJobStore(tx).saveTranscript(job, result, deps.leaseSeconds)))
+        throw new LostLeaseError()
+      await createRecordingStore(tx).setStatus(rec.id, 'summarizing')
+      await deps.hub.publish(tx, { ...base, type: 'recording.transcribed', status: 'summarizing' })
+    })
+  }
+
+  const writer = deps.writer
+  const final = transcript
+  const output = await callProvider(deps, deps.circuits.writer, writer.name, () =>
+    writer.write(
+      { transcript: final, template: rec.template as Template, language: rec.language },
+      deps.signal
+    )
+  )
+  const note = buildNote({
+    transcript: final,
+    output,
+    writer,
+    template: rec.template as Template,
+    language: rec.language,
+    sttLabel: final.provider === 'openai' ? deps.sttLabel : undefined,
+    createdAt: new Date(deps.clock.now()),
+  })
+  // Files first (same paths on a retry, so a crash here leaves nothing to clean), then one
+  // transaction that commits the note, ends the job and announces it.
+  const jsonPath = `${rec.id}/v1.json`
+  const mdPath = `${rec.id}/v1.md`
+  const json = await deps.files.writeAtomic(
+    'notes',
+    jsonPath,
+    encoder.encode(JSON.stringify(note, null, 2))
+  )
+  await deps.files.writeAtomic(
+    'notes',
+    mdPath,
+    encoder.encode(renderMarkdown(note, { patient_ref: rec.patient_ref, version: 1 }))
+  )
+  const noteId = crypto.randomUUID()
+  const ok = note.status === 'ok'
+  await deps.db.transaction(async (tx) => {
+    if (
+      !(await createJobStore(tx).finish(
+        job,
+        ok ? 'done' : 'failed',
+        ok ? null : 'insufficient_content'
+      ))
+    ) {
+      throw new LostLeaseError()
+    }
+    await createNoteStore(tx).insertFirst(
+      { id: noteId, recording_id: rec.id, user_id: rec.user_id, status: note.status },
+      {
+        note_id: noteId,
+        version: 1,
+        content: note,
+        json_path: jsonPath,
+        markdown_path: mdPath,
+        sha256: json.sha256,
+        edited_by: null,
+      }
+    )
+    const reason = ok ? null : 'insufficient_content'
+    await createRecordingStore(tx).setStatus(rec.id, ok ? 'done' : 'failed', reason, noteId)
+    await deps.hub.publish(tx, {
+      ...base,
+      type: ok ? 'note.ready' : 'recording.failed',
+      status: ok ? 'done' : 'failed',
+      note_id: noteId,
+      reason,
+    })
+  })
+}

@@ -1,0 +1,163 @@
+import type { Database } from '../store/database.ts'
+import type { FileStore } from '../files/file-store.ts'
+import type { Logger } from '../lib/logger.ts'
+import type { Metrics } from '../lib/metrics.ts'
+import type { Clock } from '../lib/clock.ts'
+import type { NoteWriter, SpeechToText } from '../providers/types.ts'
+import { ProviderError } from '../providers/types.ts'
+import type { EventHub } from '../events/hub.ts'
+import type { Job, JobStage } from '../store/jobs.ts'
+import { createJobStore, renewLease } from '../store/jobs.ts'
+import { createRecordingStore } from '../store/recordings.ts'
+import type { Circuit } from './circuit.ts'
+import { backoffMs } from './backoff.ts'
+import { runJob } from './run-job.ts'
+
+export type WorkerDeps = {
+  db: Database
+  files: FileStore
+  hub: EventHub
+  stt: SpeechToText | undefined
+  writer: NoteWriter
+  circuits: { stt: Circuit; writer: Circuit }
+  logger: Logger
+  metrics: Metrics
+  clock: Clock
+  random?: () => number
+  concurrency: number
+  leaseSeconds: number
+  pollMs?: number
+  maxPermanentFailures?: number
+  sttLabel?: string
+  backoff?: { baseMs: number; capMs: number }
+}
+
+export class LostLeaseError extends Error {}
+
+/** Runs jobs from the durable queue with `concurrency` slots until stopped. */
+export function createWorker(deps: WorkerDeps) {
+  const owner = `worker-${crypto.randomUUID()}`
+  const jobs = createJobStore(deps.db)
+  const random = deps.random ?? Math.random
+  const maxPermanent = deps.maxPermanentFailures ?? 3
+  let running = false
+  let waiters: (() => void)[] = []
+  const inFlight = new Map<string, AbortController>()
+  const loops: Promise<void>[] = []
+
+  const wake = () => {
+    const w = waiters
+    waiters = []
+    for (const fn of w) fn()
+  }
+  const idle = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const t = setTimeout(resolve, ms)
+      waiters.push(() => (clearTimeout(t), resolve()))
+    })
+
+  const stagesOpen = (): JobStage[] => {
+    const stages: JobStage[] = []
+    if (deps.stt && deps.circuits.stt.state !== 'open') stages.push('transcribe')
+    if (deps.circuits.writer.state !== 'open') stages.push('summarize')
+    return stages
+  }
+
+  async function handleFailure(job: Job, err: unknown) {
+    const message = err instanceof Error ? err.message : String(err)
+    if (err instanceof LostLeaseError)
+      return deps.logger.warn('lost the lease of a job', { job_id: job.id })
+    const transient = err instanceof ProviderError && err.kind === 'transient'
+    if (transient || job.permanent_failures + 1 < maxPermanent) {
+      const wait = Math.max(
+        backoffMs(job.attempts, random, deps.backoff?.baseMs, deps.backoff?.capMs),
+        err instanceof ProviderError ? (err.retryAfterMs ?? 0) : 0
+      )
+      deps.logger.warn('job will be retried', {
+        job_id: job.id,
+        recording_id: job.recording_id,
+        transient,
+        wait_ms: wait,
+        error: message,
+      })
+      await jobs.retryLater(job, wait, message, !transient)
+      return
+    }
+    deps.logger.error('job failed', {
+      job_id: job.id,
+      recording_id: job.recording_id,
+      error: message,
+    })
+    await deps.db.transaction(async (tx) => {
+      if (!(await createJobStore(tx).finish(job, 'failed', message))) return
+      const rec = await createRecordingStore(tx).byId(job.recording_id)
+      await createRecordingStore(tx).setStatus(job.recording_id, 'failed', message)
+      if (rec) {
+        await deps.hub.publish(tx, {
+          type: 'recording.failed',
+          user_id: rec.user_id,
+          recording_id: rec.id,
+          status: 'failed',
+          reason: message,
+        })
+      }
+    })
+  }
+
+  async function runOne(job: Job) {
+    const ctl = new AbortController()
+    inFlight.set(job.id, ctl)
+    const heartbeat = setInterval(
+      () => void renewLease(deps.db, job, deps.leaseSeconds).catch(() => {}),
+      (deps.leaseSeconds * 1000) / 3
+    )
+    try {
+      await runJob(job, { ...deps, signal: ctl.signal, leaseSeconds: deps.leaseSeconds })
+    } catch (err) {
+      if (ctl.signal.aborted) {
+        await jobs.retryLater(job, 0, 'interrupted by shutdown', false).catch(() => {})
+      } else {
+        await handleFailure(job, err).catch((e) =>
+          deps.logger.error('could not record a job failure', { error: String(e) })
+        )
+      }
+    } finally {
+      clearInterval(heartbeat)
+      inFlight.delete(job.id)
+    }
+  }
+
+  async function loop(slot: number) {
+    while (running) {
+      let job: Job | undefined
+      try {
+        job = await jobs.claim(owner, deps.leaseSeconds, stagesOpen())
+      } catch (err) {
+        deps.logger.error('could not claim a job', { slot, error: String(err) })
+      }
+      if (!running) break
+      if (job) await runOne(job)
+      else await idle(deps.pollMs ?? 1000)
+    }
+  }
+
+  return {
+    owner,
+    wake,
+    start() {
+      if (running) return
+      running = true
+      for (let i = 0; i < deps.concurrency; i++) loops.push(loop(i))
+    },
+    /** Stops claiming; jobs still running after `graceMs` are aborted and handed back to the queue. */
+    async stop(graceMs = 10_000) {
+      running = false
+      wake()
+      const timer = setTimeout(() => inFlight.forEach((c) => c.abort()), graceMs)
+      await Promise.all(loops)
+      clearTimeout(timer)
+    },
+    busy: () => inFlight.size,
+  }
+}
+export type Worker = ReturnType<typeof createWorker>

@@ -1,0 +1,28 @@
+// JSON lines on stdout: one object per event, so any log shipper can parse them.
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error'
+export type LogFields = Record<string, unknown>
+
+export interface Logger {
+  debug(msg: string, fields?: LogFields): void
+  info(msg: string, fields?: LogFields): void
+  warn(msg: string, fields?: LogFields): void
+  error(msg: string, fields?: LogFields): void
+}
+
+const order: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 }
+
+export function createJsonLogger(
+  level: LogLevel = 'info',
+  write: (line: string) => void = (line) => console.log(line),
+  now: () => Date = () => new Date()
+): Logger {
+  const emit =
+    (lvl: LogLevel) =>
+    (msg: string, fields: LogFields = {}) => {
+      if (order[lvl] < order[level]) return
+      write(JSON.stringify({ time: now().toISOString(), level: lvl, msg, ...fields }))
+    }
+  return { debug: emit('debug'), info: emit('info'), warn: emit('warn'), error: emit('error') }
+}
+
+export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} }

@@ -1,0 +1,46 @@
+import type { SoapNote } from './soap.ts'
+import { SECTION_NAMES } from './soap.ts'
+
+const TITLES = {
+  subjective: 'Subjective',
+  objective: 'Objective',
+  assessment: 'Assessment',
+  plan: 'Plan',
+}
+
+const fmt = (s: number) => {
+  const m = Math.floor(s / 60)
+  return `${m}:${String(Math.floor(s % 60)).padStart(2, '0')}`
+}
+
+/** The note as a clinician pastes it into a record: sections, items, and where each came from. */
+export function renderMarkdown(
+  note: SoapNote,
+  meta: { patient_ref?: string | null; version?: number } = {}
+): string {
+  const lines: string[] = ['# SOAP note', '']
+  if (meta.patient_ref) lines.push(`Patient: ${meta.patient_ref}  `)
+  lines.push(`Created: ${note.provenance.created_at}  `)
+  if (meta.version) lines.push(`Version: ${meta.version}  `)
+  lines.push(
+    `Speech-to-text: ${note.provenance.stt_provider} (${note.provenance.stt_model}); writer: ${note.provenance.writer} (${note.provenance.writer_model}, ${note.provenance.prompt_version})`,
+    ''
+  )
+  if (note.status === 'insufficient_content') {
+    lines.push('> The recording held too little speech to write a note.', '')
+  }
+  for (const name of SECTION_NAMES) {
+    lines.push(`## ${TITLES[name]}`, '')
+    const items = note.sections[name].items
+    if (items.length === 0) lines.push('_Nothing recorded._')
+    for (const item of items) {
+      const at = item.evidence[0] ? ` _(${fmt(item.evidence[0].start)})_` : ''
+      lines.push(`- ${item.text}${at}`)
+    }
+    lines.push('')
+  }
+  if (note.warnings.length > 0) {
+    lines.push('## Warnings', '', ...note.warnings.map((w) => `- ${w}`), '')
+  }
+  return lines.join('\n')
+}

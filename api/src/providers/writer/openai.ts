@@ -1,0 +1,238 @@
+import OpenAI from 'openai'
+import { z } from 'zod'
+import { SECTION_NAMES, emptySections } from '../../notes/soap.ts'
+import type { NoteItem, Sections, Utterance } from '../../notes/soap.ts'
+import { fromOpenAiError, malformedResponse } from '../errors.ts'
+import { ProviderError } from '../types.ts'
+import type { NoteWriter, Transcript, WriterInput, WriterOutput } from '../types.ts'
+import { SOAP_PROMPT_VERSION, SOAP_SYSTEM_PROMPT_V1, TEMPLATE_INSTRUCTIONS_V1 } from './prompt.ts'
+
+const PROVIDER = 'openai'
+export const OPENAI_WRITER_DEFAULT_MODEL = 'gpt-4o-mini'
+const DEFAULT_BASE_URL = 'https://api.openai.com/v1'
+const DEFAULT_TIMEOUT_MS = 120_000
+export const SOAP_JSON_SCHEMA_NAME = 'soap_v1'
+
+export type OpenAiWriterOptions = {
+  /** Optional: self-hosted servers (Ollama, vLLM, llama.cpp) usually need none. */
+  apiKey?: string
+  /** Any OpenAI-compatible server, with its `/v1` segment. Default: OpenAI's cloud. */
+  baseUrl?: string
+  /** Default `gpt-4o-mini`. */
+  model?: string
+  /** Per request. Default 120 s. */
+  timeoutMs?: number
+}
+
+function sectionJsonSchema() {
+  return {
+    type: 'object',
+    additionalProperties: false,
+    required: ['items'],
+    properties: {
+      items: {
+        type: 'array',
+        items: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['text', 'utterance_ids'],
+          properties: {
+            text: { type: 'string' },
+            utterance_ids: { type: 'array', items: { type: 'string' } },
+          },
+        },
+      },
+    },
+  }
+}
+
+/**
+ * The answer we ask the model for (structured outputs, strict mode: every property required,
+ * no additional properties). Sections are written out rather than `$ref`ed, which every
+ * OpenAI-compatible server's grammar converter understands.
+ */
+export const SOAP_ANSWER_JSON_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['status', 'sections', 'warnings'],
+  properties: {
+    status: { type: 'string', enum: ['ok', 'insufficient_content'] },
+    sections: {
+      type: 'object',
+      additionalProperties: false,
+      required: [...SECTION_NAMES],
+      properties: Object.fromEntries(SECTION_NAMES.map((name) => [name, sectionJsonSchema()])),
+    },
+    warnings: { type: 'array', items: { type: 'string' } },
+  },
+} as const
+
+const AnswerSectionSchema = z.object({
+  items: z.array(z.object({ text: z.string(), utterance_ids: z.array(z.string()) })),
+})
+const AnswerSchema = z.object({
+  status: z.enum(['ok', 'insufficient_content']),
+  sections: z.object({
+    subjective: AnswerSectionSchema,
+    objective: AnswerSectionSchema,
+    assessment: AnswerSectionSchema,
+    plan: AnswerSectionSchema,
+  }),
+  warnings: z.array(z.string()),
+})
+type Answer = z.infer<typeof AnswerSchema>
+
+const seconds = (s: number) => s.toFixed(1)
+
+/** `[u3 speaker_1 12.4-15.0] text`, one line per utterance. */
+export function transcriptLines(utterances: Utterance[]): string {
+  return utterances
+    .map(
+      (u) =>
+        `[${u.id} ${u.speaker} ${seconds(u.start)}-${seconds(u.end)}] ${u.text.replace(/\s+/g, ' ').trim()}`
+    )
+    .join('\n')
+}
+
+function userMessage(input: WriterInput): string {
+  return [
+    TEMPLATE_INSTRUCTIONS_V1[input.template] ?? TEMPLATE_INSTRUCTIONS_V1.soap,
+    `Write the note in this language: ${input.language}.`,
+    '',
+    'Transcript (one utterance per line: [id speaker start-end in seconds] text):',
+    transcriptLines(input.transcript.utterances),
+  ].join('\n')
+}
+
+/** Turns the model's answer into soap.v1 sections, with evidence taken from the transcript. */
+export function toWriterOutput(answer: Answer, transcript: Transcript): WriterOutput {
+  const byId = new Map(transcript.utterances.map((u) => [u.id, u]))
+  const warnings = answer.warnings.map((w) => w.trim()).filter(Boolean)
+  const unknown = new Set<string>()
+  let emptyItems = 0
+  const sections = {} as Sections
+  for (const name of SECTION_NAMES) {
+    const items: NoteItem[] = []
+    for (const item of answer.sections[name].items) {
+      const text = item.text.trim()
+      if (!text) {
+        emptyItems++
+        continue
+      }
+      const evidence: NoteItem['evidence'] = []
+      for (const id of new Set(item.utterance_ids.map((i) => i.trim()))) {
+        const u = byId.get(id)
+        if (u) evidence.push({ utterance_id: u.id, start: u.start, end: u.end })
+        else unknown.add(id)
+      }
+      items.push({ text, evidence })
+    }
+    sections[name] = { items }
+  }
+  if (unknown.size > 0) {
+    warnings.push(`the writer cited utterances that do not exist: ${[...unknown].join(', ')}`)
+  }
+  if (emptyItems > 0) warnings.push(`the writer returned ${emptyItems} empty item(s); dropped`)
+  return { status: answer.status, sections, warnings }
+}
+
+function parseAnswer(content: string): Answer {
+  let json: unknown
+  try {
+    json = JSON.parse(content)
+  } catch (err) {
+    throw malformedResponse(PROVIDER, 'the note is not valid JSON', err)
+  }
+  const parsed = AnswerSchema.safeParse(json)
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]
+    const where = issue
+      ? `${issue.path.join('.') || '(note)'}: ${issue.message}`
+      : 'unexpected shape'
+    throw malformedResponse(PROVIDER, `the note does not match the schema (${where})`)
+  }
+  return parsed.data
+}
+
+/** Reasoning models accept only the default temperature. */
+const fixedTemperature = (model: string) => /^(o\d|gpt-5)/.test(model)
+
+/** SOAP note writer over chat completions with structured output (DESIGN §Providers). */
+export function createOpenAiWriter(opts: OpenAiWriterOptions = {}): NoteWriter {
+  const model = opts.model ?? OPENAI_WRITER_DEFAULT_MODEL
+  const client = new OpenAI({
+    apiKey: opts.apiKey ?? 'unused',
+    // Explicit values so OPENAI_* environment variables never leak in.
+    baseURL: opts.baseUrl ?? DEFAULT_BASE_URL,
+    organization: null,
+    project: null,
+    webhookSecret: null,
+    // The durable job queue retries; SDK retries would multiply attempts and hide outages.
+    maxRetries: 0,
+    timeout: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+  })
+
+  return {
+    name: PROVIDER,
+    model,
+    promptVersion: SOAP_PROMPT_VERSION,
+    async write(input: WriterInput, signal?: AbortSignal): Promise<WriterOutput> {
+      if (input.transcript.utterances.length === 0) {
+        // Nothing to summarise: no call, no cost, same answer the model would give.
+        return {
+          status: 'insufficient_content',
+          sections: emptySections(),
+          warnings: ['the transcript is empty'],
+        }
+      }
+      let completion: OpenAI.Chat.Completions.ChatCompletion
+      try {
+        completion = await client.chat.completions.create(
+          {
+            model,
+            ...(fixedTemperature(model) ? {} : { temperature: 0 }),
+            messages: [
+              { role: 'system', content: SOAP_SYSTEM_PROMPT_V1 },
+              { role: 'user', content: userMessage(input) },
+            ],
+            response_format: {
+              type: 'json_schema',
+              json_schema: {
+                name: SOAP_JSON_SCHEMA_NAME,
+                strict: true,
+                schema: SOAP_ANSWER_JSON_SCHEMA,
+              },
+            },
+          },
+          signal ? { signal } : {}
+        )
+      } catch (err) {
+        throw fromOpenAiError(PROVIDER, err, signal)
+      }
+      const choice = Array.isArray(completion?.choices) ? completion.choices[0] : undefined
+      const message = choice?.message
+      if (!message) throw malformedResponse(PROVIDER, 'no choices in the completion')
+      if (message.refusal) {
+        throw new ProviderError(
+          PROVIDER,
+          'permanent',
+          `${PROVIDER} refused to write the note: ${message.refusal}`
+        )
+      }
+      if (choice.finish_reason === 'length') {
+        throw malformedResponse(PROVIDER, 'the note was cut off (finish_reason length)')
+      }
+      if (choice.finish_reason === 'content_filter') {
+        throw new ProviderError(
+          PROVIDER,
+          'permanent',
+          `${PROVIDER} content filter stopped the note`
+        )
+      }
+      if (typeof message.content !== 'string' || message.content.trim() === '') {
+        throw malformedResponse(PROVIDER, 'the completion has no content')
+      }
+      return toWriterOutput(parseAnswer(message.content), input.transcript)
+    },
+  }
+}

@@ -1,0 +1,87 @@
+import type { Hono } from 'hono'
+import type { AppDeps, AppEnv } from '../deps.ts'
+import { ApiError } from '../errors.ts'
+import { ingestUpload } from '../uploads/ingest.ts'
+import { commitRecording } from '../uploads/commit.ts'
+import { createRecordingStore } from '../store/recordings.ts'
+import { createNoteStore } from '../store/notes.ts'
+import { renderMarkdown } from '../notes/markdown.ts'
+
+const WAIT_MS = 10 * 60_000
+
+/**
+ * The seeds' synchronous contract, kept for existing clients: upload, wait for the note, answer
+ * with it. The recording is queued durably like any other, so a client that gives up waiting
+ * still finds its note later.
+ */
+export function registerCompatRoutes(app: Hono<AppEnv>, deps: AppDeps) {
+  app.post('/transcribe-and-summarize', async (c) => {
+    const userId = c.get('principal').userId
+    const upload = await ingestUpload(deps, c.req.raw, 'audio_file')
+    const unknown = Object.keys(upload.fields).filter(
+      (k) => !['user_id', 'prompt_instruction'].includes(k)
+    )
+    if (unknown.length > 0) {
+      await deps.files.discard(upload.temp)
+      throw new ApiError({ code: 'BAD_REQUEST', message: `unknown fields: ${unknown.join(', ')}` })
+    }
+    let done: (() => void) | undefined
+    const finished = new Promise<void>((resolve) => (done = resolve))
+    let recordingId: string | undefined
+    const unsubscribe = deps.hub.subscribe(userId, (e) => {
+      if (
+        e.recording_id === recordingId &&
+        (e.type === 'note.ready' || e.type === 'recording.failed')
+      )
+        done?.()
+    })
+    try {
+      const { recording } = await commitRecording(deps, {
+        userId,
+        upload,
+        idempotencyKey: null,
+        template: 'soap',
+        language: 'en',
+        patientRef: null,
+      })
+      recordingId = recording.id
+      const timer = setTimeout(() => done?.(), WAIT_MS)
+      // Poll once in case the note landed between commit and subscription.
+      const poll = setInterval(
+        () =>
+          void createRecordingStore(deps.db)
+            .byId(recording.id)
+            .then((r) => r && ['done', 'failed'].includes(r.status) && done?.()),
+        2_000
+      )
+      await finished
+      clearTimeout(timer)
+      clearInterval(poll)
+      const rec = await createRecordingStore(deps.db).byId(recording.id)
+      const note = rec?.note_id ? await createNoteStore(deps.db).byRecording(rec.id) : undefined
+      const v = note ? await createNoteStore(deps.db).version(note.id, note.version) : undefined
+      if (!rec || rec.status !== 'done' || !v) {
+        return c.json(
+          {
+            recording_id: recording.id,
+            status: rec?.status ?? 'queued',
+            reason: rec?.reason ?? 'still processing',
+          },
+          rec?.status === 'failed' ? 422 : 202
+        )
+      }
+      return c.json({
+        recording_id: rec.id,
+        note_id: v.note_id,
+        status: 'done',
+        transcript: v.content.transcript.utterances
+          .map((u) => `${u.speaker}: ${u.text}`)
+          .join('\n'),
+        summary: renderMarkdown(v.content),
+        note: v.content,
+      })
+    } finally {
+      unsubscribe()
+    }
+  })
+}

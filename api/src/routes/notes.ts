@@ -1,0 +1,210 @@
+import type { Context, Hono } from 'hono'
+import { z } from 'zod'
+import type { AppDeps, AppEnv } from '../deps.ts'
+import { ApiError } from '../errors.ts'
+import { createNoteStore } from '../store/notes.ts'
+import type { NoteRow, NoteVersion } from '../store/notes.ts'
+import { createRecordingStore } from '../store/recordings.ts'
+import { createAuditLog } from '../store/audit.ts'
+import { EvidenceSchema, SoapNoteSchema } from '../notes/soap.ts'
+import type { SoapNote } from '../notes/soap.ts'
+import { renderMarkdown } from '../notes/markdown.ts'
+import { parseJson } from '../lib/validate.ts'
+import { auditContext } from '../lib/audit-context.ts'
+
+const EditItem = z.strictObject({
+  text: z.string().trim().min(1).max(4000),
+  evidence: z.array(EvidenceSchema).max(50).default([]),
+})
+const EditSection = z.strictObject({ items: z.array(EditItem).max(200) })
+export const NoteEditSchema = z.strictObject({
+  base_version: z.number().int().positive(),
+  sections: z.strictObject({
+    subjective: EditSection,
+    objective: EditSection,
+    assessment: EditSection,
+    plan: EditSection,
+  }),
+})
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
+export type NoteResponse = SoapNote & {
+  id: string
+  recording_id: string
+  version: number
+  patient_ref: string | null
+  created_at: string
+  updated_at: string
+}
+
+const toResponse = (n: NoteRow, v: NoteVersion, patientRef: string | null): NoteResponse => ({
+  ...v.content,
+  id: n.id,
+  recording_id: n.recording_id,
+  version: v.version,
+  patient_ref: patientRef,
+  created_at: new Date(n.created_at).toISOString(),
+  updated_at: new Date(v.created_at).toISOString(),
+})
+
+const wantsMarkdown = (c: Context) =>
+  /text\/markdown/.test(c.req.header('accept') ?? '') || c.req.query('format') === 'md'
+
+export function registerNoteRoutes(app: Hono<AppEnv>, deps: AppDeps) {
+  const notes = createNoteStore(deps.db)
+  const recordings = createRecordingStore(deps.db)
+  const audit = createAuditLog(deps.db)
+  const encoder = new TextEncoder()
+
+  const owned = async (c: Context<AppEnv>) => {
+    const id = c.req.param('id') ?? ''
+    const note = UUID.test(id) ? await notes.forUser(c.get('principal').userId, id) : undefined
+    if (!note) throw new ApiError({ code: 'NOT_FOUND', message: 'no such note' })
+    const rec = await recordings.byId(note.recording_id)
+    return { note, patientRef: rec?.patient_ref ?? null }
+  }
+
+  app.get('/api/notes', async (c) => {
+    const limit = Math.min(Math.max(Number(c.req.query('limit') ?? 20) || 20, 1), 100)
+    const cursor = c.req.query('cursor')
+    let before: { at: string; id: string } | undefined
+    if (cursor) {
+      const [at, id] = atob(cursor.replace(/-/g, '+').replace(/_/g, '/')).split('|')
+      if (!at || !id || !UUID.test(id) || Number.isNaN(Date.parse(at))) {
+        throw new ApiError({ code: 'BAD_REQUEST', message: 'the cursor is not valid' })
+      }
+      before = { at, id }
+    }
+    const rows = await notes.listForUser(c.get('principal').userId, limit + 1, before)
+    const page = rows.slice(0, limit)
+    const last = page.at(-1)
+    const next =
+      rows.length > limit && last
+        ? btoa(`${new Date(last.created_at).toISOString()}|${last.id}`)
+            .replace(/\+/g, '-')
+            .replace(/\//g, '_')
+        : null
+    return c.json({
+      items: page.map((n) => ({
+        id: n.id,
+        recording_id: n.recording_id,
+        version: n.version,
+        status: n.status,
+        template: n.template,
+        patient_ref: n.patient_ref,
+        created_at: new Date(n.created_at).toISOString(),
+        updated_at: new Date(n.updated_at).toISOString(),
+      })),
+      next_cursor: next,
+    })
+  })
+
+  app.get('/api/notes/:id', async (c) => {
+    const { note, patientRef } = await owned(c)
+    const v = await notes.version(note.id, note.version)
+    if (!v) throw new ApiError({ code: 'NOT_FOUND', message: 'no such note' })
+    const md = wantsMarkdown(c)
+    await audit.record({
+      ...auditContext(c),
+      action: md ? 'note.export' : 'note.read',
+      note_id: note.id,
+      recording_id: note.recording_id,
+      detail: { version: v.version, format: md ? 'markdown' : 'json' },
+    })
+    if (md) {
+      return c.body(
+        renderMarkdown(v.content, { patient_ref: patientRef, version: v.version }),
+        200,
+        {
+          'content-type': 'text/markdown; charset=utf-8',
+          'content-disposition': `attachment; filename="note-${note.id}-v${v.version}.md"`,
+        }
+      )
+    }
+    return c.json(toResponse(note, v, patientRef))
+  })
+
+  app.get('/api/notes/:id/versions', async (c) => {
+    const { note } = await owned(c)
+    await audit.record({
+      ...auditContext(c),
+      action: 'note.versions',
+      note_id: note.id,
+      recording_id: note.recording_id,
+    })
+    const rows = await notes.versions(note.id)
+    return c.json({
+      items: rows.map((r) => ({ ...r, created_at: new Date(r.created_at).toISOString() })),
+    })
+  })
+
+  app.get('/api/notes/:id/versions/:version', async (c) => {
+    const { note, patientRef } = await owned(c)
+    const v = await notes.version(note.id, Number(c.req.param('version')) || 0)
+    if (!v) throw new ApiError({ code: 'NOT_FOUND', message: 'no such version' })
+    await audit.record({
+      ...auditContext(c),
+      action: 'note.read',
+      note_id: note.id,
+      recording_id: note.recording_id,
+      detail: { version: v.version },
+    })
+    return c.json(toResponse(note, v, patientRef))
+  })
+
+  app.patch('/api/notes/:id', async (c) => {
+    const { note, patientRef } = await owned(c)
+    const edit = await parseJson(c.req.raw, NoteEditSchema)
+    if (edit.base_version !== note.version) {
+      throw new ApiError({
+        code: 'CONFLICT',
+        message: `the note is at version ${note.version}; reload it and edit again`,
+      })
+    }
+    const current = await notes.version(note.id, note.version)
+    if (!current) throw new ApiError({ code: 'NOT_FOUND', message: 'no such note' })
+    const version = note.version + 1
+    const content = SoapNoteSchema.parse({ ...current.content, sections: edit.sections })
+    const jsonPath = `${note.recording_id}/v${version}.json`
+    const mdPath = `${note.recording_id}/v${version}.md`
+    const json = await deps.files.writeAtomic(
+      'notes',
+      jsonPath,
+      encoder.encode(JSON.stringify(content, null, 2))
+    )
+    await deps.files.writeAtomic(
+      'notes',
+      mdPath,
+      encoder.encode(renderMarkdown(content, { patient_ref: patientRef, version }))
+    )
+    const userId = c.get('principal').userId
+    await deps.db.transaction(async (tx) => {
+      const txNotes = createNoteStore(tx)
+      if (!(await txNotes.bumpVersion(note.id, note.version))) {
+        throw new ApiError({
+          code: 'CONFLICT',
+          message: 'the note was edited meanwhile; reload it and edit again',
+        })
+      }
+      await txNotes.insertVersion({
+        note_id: note.id,
+        version,
+        content,
+        json_path: jsonPath,
+        markdown_path: mdPath,
+        sha256: json.sha256,
+        edited_by: userId,
+      })
+      await createAuditLog(tx).record({
+        ...auditContext(c),
+        action: 'note.edit',
+        note_id: note.id,
+        recording_id: note.recording_id,
+        detail: { from: note.version, to: version },
+      })
+    })
+    const saved = await notes.version(note.id, version)
+    return c.json(toResponse({ ...note, version }, saved!, patientRef))
+  })
+}

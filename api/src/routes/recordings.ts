@@ -1,0 +1,154 @@
+import type { Context, Hono } from 'hono'
+import { z } from 'zod'
+import type { AppDeps, AppEnv } from '../deps.ts'
+import { ApiError } from '../errors.ts'
+import { TEMPLATES } from '../notes/soap.ts'
+import { createRecordingStore } from '../store/recordings.ts'
+import type { Recording } from '../store/recordings.ts'
+import { createAuditLog } from '../store/audit.ts'
+import { ingestUpload } from '../uploads/ingest.ts'
+import { commitRecording } from '../uploads/commit.ts'
+import { parseValue } from '../lib/validate.ts'
+import { auditContext } from '../lib/audit-context.ts'
+
+export const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{8,128}$/
+
+export const RecordingFieldsSchema = z.strictObject({
+  template: z.enum(TEMPLATES).default('soap'),
+  language: z
+    .string()
+    .regex(/^([a-z]{2,3}(-[A-Za-z0-9]{2,8})?|auto)$/, 'must be a language tag such as en or en-GB')
+    .default('en'),
+  patient_ref: z
+    .string()
+    .max(128)
+    .regex(/^[^\p{Cc}]*$/u, 'must not contain control characters')
+    .optional(),
+})
+
+export type RecordingResponse = {
+  id: string
+  status: Recording['status']
+  note_id: string | null
+  reason: string | null
+  created_at: string
+  template: string
+  language: string
+  patient_ref: string | null
+  size_bytes: number
+}
+
+export const toRecordingResponse = (r: Recording): RecordingResponse => ({
+  id: r.id,
+  status: r.status,
+  note_id: r.note_id,
+  reason: r.reason,
+  created_at: new Date(r.created_at).toISOString(),
+  template: r.template,
+  language: r.language,
+  patient_ref: r.patient_ref,
+  size_bytes: Number(r.size_bytes),
+})
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
+export function registerRecordingRoutes(app: Hono<AppEnv>, deps: AppDeps) {
+  const recordings = createRecordingStore(deps.db)
+  const audit = createAuditLog(deps.db)
+
+  const owned = async (c: Context<AppEnv>) => {
+    const id = c.req.param('id') ?? ''
+    const rec = UUID.test(id) ? await recordings.forUser(c.get('principal').userId, id) : undefined
+    if (!rec) throw new ApiError({ code: 'NOT_FOUND', message: 'no such recording' })
+    return rec
+  }
+
+  app.post('/api/recordings', async (c) => {
+    const userId = c.get('principal').userId
+    const key = c.req.header('idempotency-key')
+    if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) {
+      throw new ApiError({
+        code: 'BAD_REQUEST',
+        message: 'Idempotency-Key must be 8-128 letters, digits or ._:-',
+      })
+    }
+    if (key) {
+      const existing = await recordings.byIdempotencyKey(userId, key)
+      if (existing) {
+        await c.req.raw.body?.cancel().catch(() => {})
+        return c.json({ id: existing.id, status: existing.status }, 202, {
+          'idempotent-replayed': 'true',
+        })
+      }
+    }
+    const upload = await ingestUpload(deps, c.req.raw, 'audio')
+    let fields
+    try {
+      fields = parseValue(upload.fields, RecordingFieldsSchema)
+    } catch (err) {
+      await deps.files.discard(upload.temp)
+      throw err
+    }
+    const { recording, replayed } = await commitRecording(deps, {
+      userId,
+      upload,
+      idempotencyKey: key ?? null,
+      template: fields.template,
+      language: fields.language,
+      patientRef: fields.patient_ref ?? null,
+    })
+    const headers: Record<string, string> = { location: `/api/recordings/${recording.id}` }
+    if (replayed) headers['idempotent-replayed'] = 'true'
+    return c.json({ id: recording.id, status: recording.status }, 202, headers)
+  })
+
+  app.get('/api/recordings', async (c) => {
+    const limit = Math.min(Math.max(Number(c.req.query('limit') ?? 50) || 50, 1), 200)
+    const rows = await recordings.listForUser(c.get('principal').userId, limit)
+    return c.json({ items: rows.map(toRecordingResponse) })
+  })
+
+  app.get('/api/recordings/:id', async (c) => c.json(toRecordingResponse(await owned(c))))
+
+  app.get('/api/recordings/:id/audio', async (c) => {
+    const rec = await owned(c)
+    const size = await deps.files.size('audio', rec.audio_path)
+    if (size === undefined)
+      throw new ApiError({ code: 'NOT_FOUND', message: 'the audio file is missing' })
+    await audit.record({ ...auditContext(c), action: 'audio.read', recording_id: rec.id })
+    const headers: Record<string, string> = {
+      'content-type': rec.media_type,
+      'accept-ranges': 'bytes',
+      'cache-control': 'private, no-store',
+    }
+    const range = parseRange(c.req.header('range'), size)
+    if (range === 'invalid') {
+      return c.body(null, 416, { ...headers, 'content-range': `bytes */${size}` })
+    }
+    if (range) {
+      headers['content-range'] = `bytes ${range.start}-${range.end}/${size}`
+      headers['content-length'] = String(range.end - range.start + 1)
+      return c.body(deps.files.stream('audio', rec.audio_path, range), 206, headers)
+    }
+    headers['content-length'] = String(size)
+    return c.body(deps.files.stream('audio', rec.audio_path), 200, headers)
+  })
+}
+
+/** A single `bytes=` range (what audio elements send); multiple ranges are served whole. */
+export function parseRange(header: string | undefined, size: number) {
+  if (!header) return undefined
+  const m = /^bytes=(\d*)-(\d*)$/.exec(header.trim())
+  if (!m || (m[1] === '' && m[2] === '')) return header.includes(',') ? undefined : 'invalid'
+  let start: number
+  let end: number
+  if (m[1] === '') {
+    start = Math.max(0, size - Number(m[2]))
+    end = size - 1
+  } else {
+    start = Number(m[1])
+    end = m[2] === '' ? size - 1 : Math.min(Number(m[2]), size - 1)
+  }
+  if (start > end || start >= size) return 'invalid'
+  return { start, end }
+}

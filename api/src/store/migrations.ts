@@ -1,0 +1,113 @@
+import type { Database } from './database.ts'
+
+// Forward-only SQL migrations, shared by PostgreSQL and PGlite. Each runs once, in a transaction.
+// Kept as strings so the same code loads on Node, Deno and in the bundled image.
+export const MIGRATIONS: { id: string; sql: string }[] = [
+  {
+    id: '001_initial',
+    sql: `
+CREATE TABLE users (
+  id uuid PRIMARY KEY,
+  email text NOT NULL UNIQUE,
+  password_hash text,
+  source text NOT NULL DEFAULT 'local',
+  created_at timestamptz NOT NULL DEFAULT now()
+);
+
+CREATE TABLE recordings (
+  id uuid PRIMARY KEY,
+  user_id uuid NOT NULL REFERENCES users(id),
+  status text NOT NULL CHECK (status IN ('queued','transcribing','summarizing','done','failed')),
+  reason text,
+  template text NOT NULL,
+  language text NOT NULL,
+  patient_ref text,
+  filename text,
+  media_type text NOT NULL,
+  size_bytes bigint NOT NULL,
+  sha256 text NOT NULL,
+  audio_path text NOT NULL,
+  idempotency_key text,
+  note_id uuid,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  updated_at timestamptz NOT NULL DEFAULT now(),
+  UNIQUE (user_id, idempotency_key)
+);
+CREATE INDEX recordings_user_created ON recordings (user_id, created_at DESC);
+
+CREATE TABLE jobs (
+  id uuid PRIMARY KEY,
+  recording_id uuid NOT NULL UNIQUE REFERENCES recordings(id),
+  state text NOT NULL CHECK (state IN ('pending','done','failed')),
+  stage text NOT NULL CHECK (stage IN ('transcribe','summarize')),
+  attempts integer NOT NULL DEFAULT 0,
+  permanent_failures integer NOT NULL DEFAULT 0,
+  run_at timestamptz NOT NULL DEFAULT now(),
+  lease_owner text,
+  lease_until timestamptz,
+  last_error text,
+  transcript jsonb,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  updated_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX jobs_claimable ON jobs (run_at) WHERE state = 'pending';
+
+CREATE TABLE notes (
+  id uuid PRIMARY KEY,
+  recording_id uuid NOT NULL UNIQUE REFERENCES recordings(id),
+  user_id uuid NOT NULL REFERENCES users(id),
+  version integer NOT NULL,
+  status text NOT NULL,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  updated_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX notes_user_created ON notes (user_id, created_at DESC, id DESC);
+
+CREATE TABLE note_versions (
+  note_id uuid NOT NULL REFERENCES notes(id),
+  version integer NOT NULL,
+  content jsonb NOT NULL,
+  json_path text NOT NULL,
+  markdown_path text NOT NULL,
+  sha256 text NOT NULL,
+  edited_by uuid REFERENCES users(id),
+  created_at timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (note_id, version)
+);
+
+CREATE TABLE audit_log (
+  id bigserial PRIMARY KEY,
+  at timestamptz NOT NULL DEFAULT now(),
+  user_id uuid,
+  action text NOT NULL,
+  note_id uuid,
+  recording_id uuid,
+  ip text,
+  user_agent text,
+  request_id text,
+  detail jsonb
+);
+CREATE INDEX audit_log_note ON audit_log (note_id, at);
+`,
+  },
+]
+
+export async function migrate(db: Database): Promise<string[]> {
+  await db.query(
+    'CREATE TABLE IF NOT EXISTS schema_migrations (id text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())'
+  )
+  const applied: string[] = []
+  for (const m of MIGRATIONS) {
+    // Several replicas may start at once: the advisory lock serialises them.
+    const done = await db.transaction(async (tx) => {
+      await tx.query('SELECT pg_advisory_xact_lock(726354)')
+      const rows = await tx.query('SELECT 1 FROM schema_migrations WHERE id = $1', [m.id])
+      if (rows.length > 0) return false
+      await tx.query(m.sql)
+      await tx.query('INSERT INTO schema_migrations (id) VALUES ($1)', [m.id])
+      return true
+    })
+    if (done) applied.push(m.id)
+  }
+  return applied
+}

@@ -1,0 +1,48 @@
+import type { Queryable } from './database.ts'
+
+export type User = { id: string; email: string; password_hash: string | null; source: string }
+
+export function createUserStore(db: Queryable) {
+  return {
+    async byEmail(email: string): Promise<User | undefined> {
+      const rows = await db.query<User>(
+        'SELECT id, email, password_hash, source FROM users WHERE email = $1',
+        [email.toLowerCase()]
+      )
+      return rows[0]
+    },
+    async byId(id: string): Promise<User | undefined> {
+      const rows = await db.query<User>(
+        'SELECT id, email, password_hash, source FROM users WHERE id = $1',
+        [id]
+      )
+      return rows[0]
+    },
+    /** Creates or updates a local account; returns whether it was new. */
+    async upsertLocal(
+      id: string,
+      email: string,
+      passwordHash: string
+    ): Promise<{ id: string; created: boolean }> {
+      const rows = await db.query<{ id: string; created: boolean }>(
+        `INSERT INTO users (id, email, password_hash, source) VALUES ($1, $2, $3, 'local')
+         ON CONFLICT (email) DO UPDATE SET password_hash = EXCLUDED.password_hash
+         RETURNING id, (xmax = 0) AS created`,
+        [id, email.toLowerCase(), passwordHash]
+      )
+      return rows[0]!
+    },
+    /** Supabase users are created on first sight of a valid token, keyed by the token's subject. */
+    async ensureExternal(id: string, email: string): Promise<void> {
+      await db.query(
+        `INSERT INTO users (id, email, source) VALUES ($1, $2, 'supabase') ON CONFLICT (id) DO NOTHING`,
+        [id, email.toLowerCase()]
+      )
+    },
+    async count(): Promise<number> {
+      const rows = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM users')
+      return rows[0]?.n ?? 0
+    },
+  }
+}
+export type UserStore = ReturnType<typeof createUserStore>

@@ -1,0 +1,71 @@
+import type { AppDeps } from '../deps.ts'
+import type { Ingested } from './ingest.ts'
+import { createRecordingStore } from '../store/recordings.ts'
+import type { Recording } from '../store/recordings.ts'
+
+/**
+ * Makes an upload durable, then acknowledges it: the audio is renamed into place (fsynced),
+ * then the recording and its job are committed in one transaction with the `recording.queued`
+ * event. If the transaction fails the file is removed again, so nothing half-written remains.
+ */
+export async function commitRecording(
+  deps: AppDeps,
+  args: {
+    userId: string
+    upload: Ingested
+    idempotencyKey: string | null
+    template: string
+    language: string
+    patientRef: string | null
+  }
+): Promise<{ recording: Recording; replayed: boolean }> {
+  const { upload } = args
+  const id = crypto.randomUUID()
+  const audioPath = `${id.slice(0, 2)}/${id}.${upload.format.ext}`
+  try {
+    await deps.files.commit(upload.temp, audioPath)
+  } catch (err) {
+    await deps.files.discard(upload.temp)
+    throw err
+  }
+  try {
+    await deps.db.transaction(async (tx) => {
+      await createRecordingStore(tx).insertWithJob(
+        {
+          id,
+          user_id: args.userId,
+          template: args.template,
+          language: args.language,
+          patient_ref: args.patientRef,
+          filename: upload.filename.slice(0, 255) || null,
+          media_type: upload.format.mediaType,
+          size_bytes: upload.temp.size,
+          sha256: upload.temp.sha256,
+          audio_path: audioPath,
+          idempotency_key: args.idempotencyKey,
+        },
+        crypto.randomUUID()
+      )
+      await deps.hub.publish(tx, {
+        type: 'recording.queued',
+        user_id: args.userId,
+        recording_id: id,
+        status: 'queued',
+      })
+    })
+  } catch (err) {
+    await deps.files.remove('audio', audioPath)
+    // Two retries of one upload raced: the first one won, this one answers with its result.
+    if (args.idempotencyKey) {
+      const winner = await createRecordingStore(deps.db).byIdempotencyKey(
+        args.userId,
+        args.idempotencyKey
+      )
+      if (winner) return { recording: winner, replayed: true }
+    }
+    throw err
+  }
+  deps.queue.wake()
+  const recording = await createRecordingStore(deps.db).byId(id)
+  return { recording: recording!, replayed: false }
+}
