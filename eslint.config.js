@@ -13,10 +13,12 @@ const webStandardOnly = {
         patterns: [
           { group: ['node:*'], message: 'Runtime-specific: put it in api/src/adapters/.' },
         ],
-        paths: ['busboy', 'pg', 'ws', '@hono/node-server', '@hono/node-ws', 'prom-client'].map((name) => ({
-          name,
-          message: 'Runtime-specific: adapters only.',
-        })),
+        paths: ['busboy', 'pg', 'ws', '@hono/node-server', '@hono/node-ws', 'prom-client'].map(
+          (name) => ({
+            name,
+            message: 'Runtime-specific: adapters only.',
+          })
+        ),
       },
     ],
     'no-restricted-globals': [
@@ -33,7 +35,10 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   {
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
       '@typescript-eslint/consistent-type-imports': 'error',
     },
   },
