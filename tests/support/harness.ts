@@ -1,3 +1,8 @@
+import { serve } from '@hono/node-server'
+import { createNodeWebSocket } from '@hono/node-ws'
+import { Hono } from 'hono'
+import type { AddressInfo } from 'node:net'
+import type { Server } from 'node:http'
 import { mkdtemp, readdir, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -16,13 +21,6 @@ import type { NoteWriter, SpeechToText, Transcript } from '../../api/src/provide
 import { createExtractiveWriter } from '../../api/src/providers/writer/extractive.ts'
 
 export const PASSWORD = 'correct-horse-battery-staple'
-
-// Hono's node-ws upgrade is never invoked by app.request(); unit tests that need sockets use
-// startServer() in ws.test.ts with the real adapter.
-const noUpgrade = (() => () =>
-  new Response('websocket needs a server', {
-    status: 426,
-  })) as unknown as RuntimeParts['upgradeWebSocket']
 
 /** A speech-to-text that answers from a script, for tests about the pipeline, not the provider. */
 export function scriptedStt(
@@ -78,6 +76,10 @@ export async function createHarness(opts: HarnessOptions = {}) {
   })
   const db = await createPgliteDatabase()
   const files = await createFsFileStore({ audio: config.AUDIO_DIR, notes: config.NOTES_DIR })
+  // The real Node WebSocket adapter, so listen() gives sockets exactly as production does.
+  const root = new Hono()
+  const nodeWs = createNodeWebSocket({ app: root })
+  let server: Server | undefined
   const stt = opts.stt === 'none' ? undefined : (opts.stt ?? scriptedStt())
   const scribe = await startScribe(config, {
     db,
@@ -85,13 +87,25 @@ export async function createHarness(opts: HarnessOptions = {}) {
     multipart: createBusboyReader(),
     metrics: createPromMetrics(),
     logger: silentLogger,
-    upgradeWebSocket: noUpgrade,
+    upgradeWebSocket: nodeWs.upgradeWebSocket,
     jwtSecret: config.JWT_SECRET!,
     clock: opts.clock,
     providers: { stt, writer: opts.writer ?? createExtractiveWriter() },
     worker: { pollMs: 50, backoff: { baseMs: 20, capMs: 200 }, circuitOpenMs: 300, ...opts.worker },
   })
+  root.route('/', scribe.app)
   const users = createUserStore(db)
+
+  /** Serves the app on 127.0.0.1 with WebSockets; returns the base URL. */
+  async function listen(): Promise<string> {
+    server = await new Promise<Server>((resolve) => {
+      const s = serve({ fetch: root.fetch, port: 0, hostname: '127.0.0.1' }, () =>
+        resolve(s as Server)
+      ) as Server
+    })
+    nodeWs.injectWebSocket(server)
+    return `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  }
 
   async function addUser(email: string) {
     const { id } = await users.upsertLocal(crypto.randomUUID(), email, await hashPassword(PASSWORD))
@@ -172,7 +186,10 @@ export async function createHarness(opts: HarnessOptions = {}) {
     addUser,
     filesOnDisk,
     rowCounts,
+    listen,
     async close() {
+      nodeWs.wss.clients.forEach((c) => c.terminate())
+      await new Promise((r) => (server ? server.close(r) : r(undefined)))
       await scribe.close()
       await rm(dir, { recursive: true, force: true })
     },

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createHarness } from '../support/harness.ts'
 import type { Harness } from '../support/harness.ts'
 import { consultationWav } from '../support/audio.ts'
+import type { NoteResponse } from '../../api/src/routes/notes.ts'
 
 describe('recordings: upload to note', () => {
   let h: Harness
@@ -31,14 +32,14 @@ describe('recordings: upload to note', () => {
 
     const note = (await (
       await h.request(`/api/notes/${done.note_id}`, { headers: doc.auth })
-    ).json()) as Record<string, any>
+    ).json()) as NoteResponse
     expect(note.schema_version).toBe('soap.v1')
     expect(note.recording_id).toBe(ack.id)
     expect(note.version).toBe(1)
     expect(note.patient_ref).toBe('MRN-0042')
     expect(note.provenance.writer).toBe('extractive')
     expect(JSON.stringify(note.sections.objective)).toContain('150/95')
-    expect(note.sections.plan.items[0].evidence[0].utterance_id).toMatch(/^u\d+$/)
+    expect(note.sections.plan.items[0]?.evidence[0]?.utterance_id).toMatch(/^u\d+$/)
   })
 
   it('should store the audio with its SHA-256 and serve it back with range support', async () => {

@@ -1,0 +1,231 @@
+// A real HTTP server that speaks the OpenAI-compatible speech-to-text API
+// (`POST /v1/audio/transcriptions`, multipart) for tests that run the API as a child process,
+// where msw cannot reach. It answers the verbose_json fixture and can hold, fail or count
+// requests, so a test can kill the API while a provider call is in flight.
+import { createServer } from 'node:http'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import transcription from '../fixtures/providers/openai-transcription-verbose.json' with { type: 'json' }
+
+/** What one transcription request carried. */
+export type SttRequest = {
+  /** 1-based order of arrival. */
+  index: number
+  model: string | undefined
+  responseFormat: string | undefined
+  language: string | undefined
+  file: { filename: string; contentType: string; size: number } | undefined
+}
+
+export type FakeSttServer = {
+  /** `http://127.0.0.1:PORT/v1`: what STT_BASE_URL takes. */
+  readonly baseUrl: string
+  /** Holds each transcription request this long before answering. */
+  delayMs: number
+  /** Transcription requests received (their body read in full), failed ones included. */
+  readonly requests: number
+  /** Requests answered with the transcript. */
+  readonly answered: number
+  /** Requests whose client went away before the answer (e.g. the API was killed). */
+  readonly abandoned: number
+  /** Requests being held right now. */
+  readonly inFlight: number
+  /** Every request, in order of arrival. */
+  readonly log: readonly SttRequest[]
+  /** The next `n` requests are answered with `status` and an OpenAI-style error body. */
+  failNext(n: number, status?: number): void
+  /** Resolves when the next request has arrived (its body read), while it is held. */
+  onRequest(): Promise<SttRequest>
+  /** Resolves once `n` requests in all have arrived. */
+  whenRequests(n: number): Promise<void>
+  close(): Promise<void>
+}
+
+type Part = { name: string; filename?: string; contentType?: string; body: Buffer }
+
+/** Just enough multipart/form-data parsing to check what the SDK sent. */
+export function parseMultipart(body: Buffer, contentType: string): Part[] {
+  const m = /boundary=(?:"([^"]+)"|([^;\s]+))/i.exec(contentType)
+  const boundary = m?.[1] ?? m?.[2]
+  if (!boundary) return []
+  const delimiter = Buffer.from(`--${boundary}`)
+  const parts: Part[] = []
+  let start = body.indexOf(delimiter)
+  while (start !== -1) {
+    const from = start + delimiter.length
+    if (body.subarray(from, from + 2).toString() === '--') break
+    const next = body.indexOf(delimiter, from)
+    if (next === -1) break
+    // Each part: CRLF, headers, CRLF CRLF, body, CRLF, then the next delimiter.
+    const raw = body.subarray(from + 2, next - 2)
+    const split = raw.indexOf('\r\n\r\n')
+    if (split !== -1) {
+      const headers = raw.subarray(0, split).toString('utf8')
+      const disposition = /content-disposition:([^\r\n]*)/i.exec(headers)?.[1] ?? ''
+      const name = /\bname="([^"]*)"/i.exec(disposition)?.[1]
+      if (name !== undefined) {
+        parts.push({
+          name,
+          filename: /\bfilename="([^"]*)"/i.exec(disposition)?.[1],
+          contentType: /content-type:\s*([^\r\n]*)/i.exec(headers)?.[1]?.trim(),
+          body: raw.subarray(split + 4),
+        })
+      }
+    }
+    start = next
+  }
+  return parts
+}
+
+async function readBody(req: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = []
+  for await (const chunk of req) chunks.push(chunk as Buffer)
+  return Buffer.concat(chunks)
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown) {
+  const text = JSON.stringify(body)
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+  })
+  res.end(text)
+}
+
+export async function startFakeSttServer(opts: { delayMs?: number } = {}): Promise<FakeSttServer> {
+  let delayMs = opts.delayMs ?? 0
+  let answered = 0
+  let abandoned = 0
+  let inFlight = 0
+  const log: SttRequest[] = []
+  const failures: number[] = []
+  let arrivals: ((r: SttRequest) => void)[] = []
+  const counters: { n: number; resolve: () => void }[] = []
+  const timers = new Set<NodeJS.Timeout>()
+
+  const arrived = (r: SttRequest) => {
+    const waiting = arrivals
+    arrivals = []
+    for (const fn of waiting) fn(r)
+    for (const c of [...counters]) {
+      if (log.length >= c.n) {
+        counters.splice(counters.indexOf(c), 1)
+        c.resolve()
+      }
+    }
+  }
+
+  const server = createServer((req, res) => {
+    void handle(req, res).catch((err: unknown) => {
+      if (!res.headersSent) sendJson(res, 500, { error: { message: String(err) } })
+      else res.destroy()
+    })
+  })
+
+  async function handle(req: IncomingMessage, res: ServerResponse) {
+    const path = new URL(req.url ?? '/', 'http://x').pathname
+    if (req.method !== 'POST' || path !== '/v1/audio/transcriptions') {
+      await readBody(req).catch(() => Buffer.alloc(0))
+      return sendJson(res, 404, { error: { message: `no route ${req.method} ${path}` } })
+    }
+    const body = await readBody(req)
+    const parts = parseMultipart(body, req.headers['content-type'] ?? '')
+    const field = (name: string) => parts.find((p) => p.name === name && p.filename === undefined)
+    const file = parts.find((p) => p.name === 'file' && p.filename !== undefined)
+    const request: SttRequest = {
+      index: log.length + 1,
+      model: field('model')?.body.toString('utf8'),
+      responseFormat: field('response_format')?.body.toString('utf8'),
+      language: field('language')?.body.toString('utf8'),
+      file: file && {
+        filename: file.filename ?? '',
+        contentType: file.contentType ?? '',
+        size: file.body.length,
+      },
+    }
+    log.push(request)
+    inFlight += 1
+    let gone = false
+    res.on('close', () => {
+      if (!res.writableFinished) {
+        gone = true
+        abandoned += 1
+      }
+    })
+    arrived(request)
+
+    if (delayMs > 0) {
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(() => (timers.delete(t), resolve()), delayMs)
+        timers.add(t)
+        res.on('close', () => (clearTimeout(t), timers.delete(t), resolve()))
+      })
+    }
+    inFlight -= 1
+    if (gone) return
+
+    const status = failures.shift()
+    if (status !== undefined) {
+      return sendJson(res, status, {
+        error: { message: `fake failure ${status}`, type: 'server_error', code: null },
+      })
+    }
+    if (!request.file || request.file.size === 0 || !request.model) {
+      return sendJson(res, 400, {
+        error: { message: 'file and model are required', type: 'invalid_request_error' },
+      })
+    }
+    if (request.responseFormat !== 'verbose_json') {
+      return sendJson(res, 400, {
+        error: { message: 'this fake answers verbose_json only', type: 'invalid_request_error' },
+      })
+    }
+    answered += 1
+    sendJson(res, 200, transcription)
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => resolve())
+  })
+  const { port } = server.address() as AddressInfo
+
+  return {
+    baseUrl: `http://127.0.0.1:${port}/v1`,
+    get delayMs() {
+      return delayMs
+    },
+    set delayMs(ms: number) {
+      delayMs = ms
+    },
+    get requests() {
+      return log.length
+    },
+    get answered() {
+      return answered
+    },
+    get abandoned() {
+      return abandoned
+    },
+    get inFlight() {
+      return inFlight
+    },
+    log,
+    failNext(n: number, status = 503) {
+      for (let i = 0; i < n; i++) failures.push(status)
+    },
+    onRequest() {
+      return new Promise<SttRequest>((resolve) => arrivals.push(resolve))
+    },
+    whenRequests(n: number) {
+      if (log.length >= n) return Promise.resolve()
+      return new Promise<void>((resolve) => counters.push({ n, resolve }))
+    },
+    close() {
+      for (const t of timers) clearTimeout(t)
+      timers.clear()
+      server.closeAllConnections()
+      return new Promise<void>((resolve) => server.close(() => resolve()))
+    },
+  }
+}
