@@ -4,6 +4,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 need=()
 for tool in espeak-ng sox; do command -v "$tool" >/dev/null || need+=("$tool"); done
+# The PostgreSQL server binaries, for the tests that run the store on a real server.
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null; then
     echo "missing: ${need[*]}; install them with your package manager (Debian: apt-get install ${need[*]})" >&2

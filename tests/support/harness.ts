@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseConfig } from '../../api/src/config.ts'
 import { createPgliteDatabase } from '../../api/src/adapters/pglite.ts'
+import { createPostgresDatabase } from '../../api/src/adapters/postgres.ts'
 import { createFsFileStore } from '../../api/src/adapters/fs-file-store.ts'
 import { createBusboyReader } from '../../api/src/adapters/busboy-multipart.ts'
 import { createPromMetrics } from '../../api/src/adapters/prom-metrics.ts'
@@ -62,6 +63,8 @@ export type HarnessOptions = {
   clock?: Clock
   worker?: RuntimeParts['worker']
   concurrency?: number
+  /** A PostgreSQL URL; without it the harness uses PGlite in memory. */
+  databaseUrl?: string
 }
 
 export async function createHarness(opts: HarnessOptions = {}) {
@@ -74,7 +77,7 @@ export async function createHarness(opts: HarnessOptions = {}) {
     JOB_LEASE_SECONDS: '30',
     ...opts.env,
   })
-  const db = await createPgliteDatabase()
+  const db = opts.databaseUrl ? await createPostgresDatabase(opts.databaseUrl) : await createPgliteDatabase()
   const files = await createFsFileStore({ audio: config.AUDIO_DIR, notes: config.NOTES_DIR })
   // The real Node WebSocket adapter, so listen() gives sockets exactly as production does.
   const root = new Hono()

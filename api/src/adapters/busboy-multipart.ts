@@ -15,6 +15,9 @@ export function createBusboyReader(): MultipartReader {
         try {
           bb = busboy({
             headers: { 'content-type': contentType },
+            // Keep the name as sent: the caller refuses paths such as ../x rather than trusting
+            // busboy to strip them silently.
+            preservePath: true,
             limits: {
               fileSize: limits.maxFileBytes,
               fields: limits.maxFields,
@@ -47,11 +50,18 @@ export function createBusboyReader(): MultipartReader {
 
         bb.on('file', (field, stream, info) => {
           if (failure) return void stream.resume()
-          stream.on('limit', () =>
-            stream.destroy(
-              new UploadError('TOO_LARGE', `the file is larger than ${limits.maxFileBytes} bytes`)
+          // The consumer sees errors by iterating; this keeps an error raised before it starts
+          // (e.g. the limit hit while the temporary file is being opened) from going uncaught.
+          stream.on('error', () => {})
+          stream.on('limit', () => {
+            const err = new UploadError(
+              'TOO_LARGE',
+              `the file is larger than ${limits.maxFileBytes} bytes`
             )
-          )
+            stream.destroy(err)
+            // Stop reading now: busboy would otherwise keep draining the rest of the body.
+            fail(err)
+          })
           const part = {
             field,
             filename: info.filename ?? '',

@@ -32,15 +32,35 @@ export async function createPostgresDatabase(url: string, max = 10): Promise<Dat
       }
     },
     async listen(channel, handler) {
-      // LISTEN needs one dedicated connection for as long as we listen.
-      const client = new pg.Client({ connectionString: url })
-      await client.connect()
-      client.on('notification', (msg) => {
-        if (msg.channel === channel && msg.payload !== undefined) handler(msg.payload)
-      })
-      await client.query(`LISTEN ${pg.escapeIdentifier(channel)}`)
+      // LISTEN needs one dedicated connection; when the server restarts it is reopened, so live
+      // events resume without restarting the API (events sent while it was down are not replayed:
+      // clients re-read state when their socket reconnects).
+      let client: pg.Client | undefined
+      let stopped = false
+      const connect = async (): Promise<void> => {
+        const c = new pg.Client({ connectionString: url })
+        c.on('notification', (msg) => {
+          if (msg.channel === channel && msg.payload !== undefined) handler(msg.payload)
+        })
+        c.on('error', () => reconnect(c))
+        c.on('end', () => reconnect(c))
+        await c.connect()
+        await c.query(`LISTEN ${pg.escapeIdentifier(channel)}`)
+        client = c
+      }
+      const reconnect = (dead: pg.Client) => {
+        if (stopped || client !== dead) return
+        client = undefined
+        const retry = (delay: number) =>
+          setTimeout(() => {
+            if (!stopped) connect().catch(() => retry(Math.min(delay * 2, 10_000)))
+          }, delay)
+        retry(500)
+      }
+      await connect()
       return async () => {
-        await client.end().catch(() => {})
+        stopped = true
+        await client?.end().catch(() => {})
       }
     },
     close: () => pool.end(),

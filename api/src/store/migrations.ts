@@ -1,6 +1,6 @@
 import type { Database } from './database.ts'
 
-// Forward-only SQL migrations, shared by PostgreSQL and PGlite. Each runs once, in a transaction.
+// Forward-only SQL migrations, shared by PostgreSQL and PGlite. Each runs once; all in one transaction.
 // Kept as strings so the same code loads on Node, Deno and in the bundled image.
 export const MIGRATIONS: { id: string; sql: string }[] = [
   {
@@ -93,21 +93,23 @@ CREATE INDEX audit_log_note ON audit_log (note_id, at);
 ]
 
 export async function migrate(db: Database): Promise<string[]> {
-  await db.query(
-    'CREATE TABLE IF NOT EXISTS schema_migrations (id text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())'
-  )
-  const applied: string[] = []
-  for (const m of MIGRATIONS) {
-    // Several replicas may start at once: the advisory lock serialises them.
-    const done = await db.transaction(async (tx) => {
-      await tx.query('SELECT pg_advisory_xact_lock(726354)')
-      const rows = await tx.query('SELECT 1 FROM schema_migrations WHERE id = $1', [m.id])
-      if (rows.length > 0) return false
+  // Several replicas may start at once: the advisory lock serialises them, from the creation of
+  // the bookkeeping table on.
+  return db.transaction(async (tx) => {
+    await tx.query('SELECT pg_advisory_xact_lock(726354)')
+    await tx.query(
+      'CREATE TABLE IF NOT EXISTS schema_migrations (id text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())'
+    )
+    const done = new Set(
+      (await tx.query<{ id: string }>('SELECT id FROM schema_migrations')).map((r) => r.id)
+    )
+    const applied: string[] = []
+    for (const m of MIGRATIONS) {
+      if (done.has(m.id)) continue
       await tx.query(m.sql)
       await tx.query('INSERT INTO schema_migrations (id) VALUES ($1)', [m.id])
-      return true
-    })
-    if (done) applied.push(m.id)
-  }
-  return applied
+      applied.push(m.id)
+    }
+    return applied
+  })
 }
