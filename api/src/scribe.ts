@@ -15,6 +15,7 @@ import { Circuit } from './jobs/circuit.ts'
 import { createWorker } from './jobs/worker.ts'
 import { selectProviders } from './providers/select.ts'
 import { createApp } from './app.ts'
+import { sweepOrphanAudio } from './jobs/sweep.ts'
 
 export type RuntimeParts = {
   db: Database
@@ -41,6 +42,7 @@ export async function startScribe(config: Config, parts: RuntimeParts) {
   const { db, logger, metrics } = parts
   const applied = await migrate(db)
   if (applied.length) logger.info('database migrated', { applied })
+  await sweepOrphanAudio({ db, files: parts.files, logger, clock })
   const tokens = config.SUPABASE_URL
     ? createSupabaseTokens(config.SUPABASE_URL, config.SUPABASE_JWT_SECRET!, () => clock.now())
     : createLocalTokens(config.JWT_SECRET ?? parts.jwtSecret, config.JWT_TTL_SECONDS, () =>

@@ -77,6 +77,18 @@ export async function freePort(): Promise<number> {
   return port
 }
 
+// If the test process ends without its afterAll (a crash, a timeout), take the APIs with it.
+const live = new Set<number>()
+process.once('exit', () => {
+  for (const pid of live) {
+    try {
+      process.kill(-pid, 'SIGKILL')
+    } catch {
+      // already gone
+    }
+  }
+})
+
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
 
 export type ApiProcess = Awaited<ReturnType<typeof startApi>>
@@ -106,6 +118,7 @@ export async function startApi(opts: StartOptions) {
   })
   const pid = child.pid
   if (pid === undefined) throw new Error(`could not start ${cmd}`)
+  live.add(pid)
 
   const logs: LogLine[] = []
   const stderr: string[] = []
@@ -139,6 +152,7 @@ export async function startApi(opts: StartOptions) {
   let exit: Exit | undefined
   void exited.then((e) => {
     exit = e
+    live.delete(pid)
     for (const w of [...watchers]) w()
   })
 
@@ -178,22 +192,38 @@ export async function startApi(opts: StartOptions) {
     })
   }
 
-  /** Sends `signal` to the process group and waits until the API has exited. */
-  async function kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<Exit> {
-    if (!exit) {
-      try {
-        process.kill(-pid!, signal)
-      } catch {
-        child.kill(signal)
-      }
+  const signal = (sig: NodeJS.Signals) => {
+    if (exit) return
+    try {
+      process.kill(-pid!, sig)
+    } catch {
+      child.kill(sig)
     }
+  }
+
+  /** Sends `sig` to the process group and waits until the API has exited. */
+  async function kill(sig: NodeJS.Signals = 'SIGKILL'): Promise<Exit> {
+    signal(sig)
     return exited
+  }
+
+  /** SIGTERM, then SIGKILL if the API has not exited within `graceMs`. */
+  async function stop(graceMs = 15_000): Promise<Exit & { forced: boolean }> {
+    if (exit) return { ...exit, forced: false }
+    signal('SIGTERM')
+    let timer: NodeJS.Timeout | undefined
+    const timeout = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), graceMs)))
+    const first = await Promise.race([exited, timeout])
+    clearTimeout(timer)
+    if (first !== 'timeout') return { ...first, forced: false }
+    return { ...(await kill('SIGKILL')), forced: true }
   }
 
   const started = Date.now()
   const readyTimeoutMs = opts.readyTimeoutMs ?? 60_000
   for (;;) {
-    if (exit) throw new Error(`${label} exited while starting (${JSON.stringify(exit)})\n${describe()}`)
+    if (exit)
+      throw new Error(`${label} exited while starting (${JSON.stringify(exit)})\n${describe()}`)
     const ok = await fetch(`${baseUrl}/health/ready`, { signal: AbortSignal.timeout(2_000) }).then(
       (r) => r.status === 200,
       () => false
@@ -219,20 +249,23 @@ export async function startApi(opts: StartOptions) {
     return ((await res.json()) as { access_token: string }).access_token
   }
 
-  /** POST /api/recordings with the bytes as the `audio` file of a multipart form. */
+  /**
+   * POST /api/recordings with the bytes as the `audio` file of a multipart form. The file name
+   * travels on to the speech-to-text request, so a distinct one tells recordings apart there.
+   */
   function upload(
     token: string,
     bytes: Uint8Array,
     headers: Record<string, string> = {},
-    fields: Record<string, string> = {}
+    opts: { filename?: string; fields?: Record<string, string> } = {}
   ): Promise<Response> {
     const form = new FormData()
     form.append(
       'audio',
       new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'audio/wav' }),
-      'consultation.wav'
+      opts.filename ?? 'consultation.wav'
     )
-    for (const [k, v] of Object.entries(fields)) form.append(k, v)
+    for (const [k, v] of Object.entries(opts.fields ?? {})) form.append(k, v)
     return fetch(`${baseUrl}/api/recordings`, {
       method: 'POST',
       body: form,
@@ -242,7 +275,8 @@ export async function startApi(opts: StartOptions) {
 
   async function getJson<T>(token: string, path: string): Promise<T> {
     const res = await fetch(`${baseUrl}${path}`, { headers: authHeaders(token) })
-    if (res.status !== 200) throw new Error(`GET ${path} answered ${res.status}: ${await res.text()}`)
+    if (res.status !== 200)
+      throw new Error(`GET ${path} answered ${res.status}: ${await res.text()}`)
     return (await res.json()) as T
   }
 
@@ -259,6 +293,7 @@ export async function startApi(opts: StartOptions) {
       return exit
     },
     kill,
+    stop,
     waitFor,
     login,
     upload,

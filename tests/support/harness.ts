@@ -77,7 +77,9 @@ export async function createHarness(opts: HarnessOptions = {}) {
     JOB_LEASE_SECONDS: '30',
     ...opts.env,
   })
-  const db = opts.databaseUrl ? await createPostgresDatabase(opts.databaseUrl) : await createPgliteDatabase()
+  const db = opts.databaseUrl
+    ? await createPostgresDatabase(opts.databaseUrl)
+    : await createPgliteDatabase()
   const files = await createFsFileStore({ audio: config.AUDIO_DIR, notes: config.NOTES_DIR })
   // The real Node WebSocket adapter, so listen() gives sockets exactly as production does.
   const root = new Hono()
@@ -116,7 +118,8 @@ export async function createHarness(opts: HarnessOptions = {}) {
     return { id, email, token, auth: { authorization: `Bearer ${token}` } }
   }
 
-  const request = (path: string, init?: RequestInit) => scribe.app.request(path, init)
+  const request = async (path: string, init?: RequestInit): Promise<Response> =>
+    scribe.app.request(path, init)
 
   function upload(
     token: string,

@@ -1,13 +1,14 @@
 import { createHash, randomUUID } from 'node:crypto'
 import { createReadStream } from 'node:fs'
 import { mkdir, open, rename, rm, stat, statfs, readdir, readFile } from 'node:fs/promises'
-import { dirname, join, resolve, sep } from 'node:path'
+import { dirname, join, relative, resolve, sep } from 'node:path'
 import { Readable } from 'node:stream'
 import type { Area, FileStore, TempFile } from '../files/file-store.ts'
 import { FileTooLargeError } from '../files/file-store.ts'
 
 const HEAD_BYTES = 64 * 1024
 const TMP = '.tmp'
+const ORPHANS = '.orphans'
 
 async function fsyncDir(path: string) {
   const fd = await open(path, 'r')
@@ -111,6 +112,21 @@ export async function createFsFileStore(roots: Record<Area, string>): Promise<Fi
     },
     async remove(area, path) {
       await rm(full(area, path), { force: true })
+    },
+    async list(area) {
+      const out: { path: string; modifiedAt: number }[] = []
+      for (const entry of await readdir(abs[area], { recursive: true, withFileTypes: true })) {
+        if (!entry.isFile()) continue
+        const path = relative(abs[area], join(entry.parentPath, entry.name))
+        if (path.startsWith(TMP + sep) || path.startsWith(ORPHANS + sep)) continue
+        out.push({ path, modifiedAt: (await stat(join(abs[area], path))).mtimeMs })
+      }
+      return out
+    },
+    async quarantine(area, path) {
+      const target = join(abs[area], ORPHANS, path)
+      await mkdir(dirname(target), { recursive: true })
+      await rename(full(area, path), target)
     },
     async check(area) {
       const probe = join(abs[area], TMP, `probe-${randomUUID()}`)

@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from 'hono'
 import type { AppEnv } from '../deps.ts'
-import type { TokenService } from './tokens.ts'
+import type { Principal, TokenService } from './tokens.ts'
 import { InvalidTokenError } from './tokens.ts'
 import type { createUserStore } from '../store/users.ts'
 import { ApiError } from '../errors.ts'
@@ -29,8 +29,7 @@ export const requireAuth = ({
       })
     try {
       const principal = await tokens.verify(token)
-      if (principal.source === 'supabase')
-        await users.ensureExternal(principal.userId, principal.email)
+      if (principal.source === 'supabase') await ensureSupabaseUser(users, principal)
       c.set('principal', principal)
     } catch (err) {
       if (err instanceof InvalidTokenError)
@@ -39,3 +38,18 @@ export const requireAuth = ({
     }
     await next()
   }
+
+/**
+ * Creates the row for a Supabase user on first sight. An email already held by another account
+ * (a local one, or a Supabase user deleted and re-created) is refused rather than linked.
+ */
+async function ensureSupabaseUser(users: ReturnType<typeof createUserStore>, p: Principal) {
+  if (await users.byId(p.userId)) return
+  const holder = await users.byEmail(p.email)
+  if (holder && holder.id !== p.userId)
+    throw new ApiError({
+      code: 'UNAUTHORIZED',
+      message: 'this email belongs to another account on this server',
+    })
+  await users.ensureExternal(p.userId, p.email)
+}

@@ -12,6 +12,9 @@ export interface TokenService {
 
 export class InvalidTokenError extends Error {}
 
+// The subject becomes a uuid column: anything PostgreSQL would not parse is refused here.
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
 const explain = (err: unknown) =>
   err instanceof errors.JWTExpired ? 'the token has expired' : 'the token is not valid'
 
@@ -73,7 +76,7 @@ export function createSupabaseTokens(
           currentDate: new Date(now()),
         })
         const sub = payload.sub
-        if (!sub || !/^[0-9a-f-]{36}$/i.test(sub))
+        if (!sub || !UUID.test(sub))
           throw new InvalidTokenError('the token subject is not a user id')
         return {
           userId: sub,

@@ -37,6 +37,10 @@ export interface FileStore {
     range?: { start: number; end: number }
   ): ReadableStream<Uint8Array>
   remove(area: Area, path: string): Promise<void>
+  /** Every file of an area (temporary and quarantined ones excluded), with its modification time. */
+  list(area: Area): Promise<{ path: string; modifiedAt: number }[]>
+  /** Moves a file aside into `.orphans/` for an operator to look at; audio is never deleted. */
+  quarantine(area: Area, path: string): Promise<void>
   /** Free bytes on the area's filesystem, and whether a file can be created there. */
   check(area: Area): Promise<{ writable: boolean; freeBytes: number }>
 }

@@ -105,10 +105,12 @@ export async function runJob(job: Job, deps: RunDeps): Promise<void> {
     sttLabel: final.provider === 'openai' ? deps.sttLabel : undefined,
     createdAt: new Date(deps.clock.now()),
   })
-  // Files first (same paths on a retry, so a crash here leaves nothing to clean), then one
-  // transaction that commits the note, ends the job and announces it.
-  const jsonPath = `${rec.id}/v1.json`
-  const mdPath = `${rec.id}/v1.md`
+  // Files first, then one transaction that commits the note, ends the job and announces it.
+  // The file names carry this attempt's note id: an attempt that lost its lease can never
+  // overwrite the files of the note that was committed.
+  const noteId = crypto.randomUUID()
+  const jsonPath = `${rec.id}/${noteId}.v1.json`
+  const mdPath = `${rec.id}/${noteId}.v1.md`
   const json = await deps.files.writeAtomic(
     'notes',
     jsonPath,
@@ -119,7 +121,6 @@ export async function runJob(job: Job, deps: RunDeps): Promise<void> {
     mdPath,
     encoder.encode(renderMarkdown(note, { patient_ref: rec.patient_ref, version: 1 }))
   )
-  const noteId = crypto.randomUUID()
   const ok = note.status === 'ok'
   await deps.db.transaction(async (tx) => {
     if (
@@ -131,7 +132,7 @@ export async function runJob(job: Job, deps: RunDeps): Promise<void> {
     ) {
       throw new LostLeaseError()
     }
-    await createNoteStore(tx).insertFirst(
+    const inserted = await createNoteStore(tx).insertFirst(
       { id: noteId, recording_id: rec.id, user_id: rec.user_id, status: note.status },
       {
         note_id: noteId,
@@ -143,6 +144,7 @@ export async function runJob(job: Job, deps: RunDeps): Promise<void> {
         edited_by: null,
       }
     )
+    if (!inserted) throw new LostLeaseError()
     const reason = ok ? null : 'insufficient_content'
     await createRecordingStore(tx).setStatus(rec.id, ok ? 'done' : 'failed', reason, noteId)
     await deps.hub.publish(tx, {

@@ -37,6 +37,9 @@ export class LostLeaseError extends Error {}
 /** Runs jobs from the durable queue with `concurrency` slots until stopped. */
 export function createWorker(deps: WorkerDeps) {
   const owner = `worker-${crypto.randomUUID()}`
+  // Each claim gets its own lease token, so two slots of one process can never both pass the
+  // lease checks for the same job.
+  const leaseToken = () => `${owner}/${crypto.randomUUID()}`
   const jobs = createJobStore(deps.db)
   const random = deps.random ?? Math.random
   const maxPermanent = deps.maxPermanentFailures ?? 3
@@ -131,7 +134,7 @@ export function createWorker(deps: WorkerDeps) {
     while (running) {
       let job: Job | undefined
       try {
-        job = await jobs.claim(owner, deps.leaseSeconds, stagesOpen())
+        job = await jobs.claim(leaseToken(), deps.leaseSeconds, stagesOpen())
       } catch (err) {
         deps.logger.error('could not claim a job', { slot, error: String(err) })
       }

@@ -28,6 +28,9 @@ export const NoteEditSchema = z.strictObject({
 })
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+// Cursors carry the ISO timestamps this API writes; versions fit a PostgreSQL integer.
+const CURSOR_AT = /^[12]\d{3}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/
+const VERSION = /^[1-9]\d{0,8}$/
 
 export type NoteResponse = SoapNote & {
   id: string
@@ -70,11 +73,18 @@ export function registerNoteRoutes(app: Hono<AppEnv>, deps: AppDeps) {
     const cursor = c.req.query('cursor')
     let before: { at: string; id: string } | undefined
     if (cursor) {
-      const [at, id] = atob(cursor.replace(/-/g, '+').replace(/_/g, '/')).split('|')
-      if (!at || !id || !UUID.test(id) || Number.isNaN(Date.parse(at))) {
+      let decoded = ''
+      try {
+        decoded = atob(cursor.replace(/-/g, '+').replace(/_/g, '/'))
+      } catch {
+        // not base64: refused below
+      }
+      const [at, id] = decoded.split('|')
+      if (!at || !id || !UUID.test(id) || !CURSOR_AT.test(at) || Number.isNaN(Date.parse(at))) {
         throw new ApiError({ code: 'BAD_REQUEST', message: 'the cursor is not valid' })
       }
-      before = { at, id }
+      // Normalised, so PostgreSQL never sees a date JavaScript accepted but it would not.
+      before = { at: new Date(at).toISOString(), id }
     }
     const rows = await notes.listForUser(c.get('principal').userId, limit + 1, before)
     const page = rows.slice(0, limit)
@@ -141,7 +151,8 @@ export function registerNoteRoutes(app: Hono<AppEnv>, deps: AppDeps) {
 
   app.get('/api/notes/:id/versions/:version', async (c) => {
     const { note, patientRef } = await owned(c)
-    const v = await notes.version(note.id, Number(c.req.param('version')) || 0)
+    const param = c.req.param('version') ?? ''
+    const v = VERSION.test(param) ? await notes.version(note.id, Number(param)) : undefined
     if (!v) throw new ApiError({ code: 'NOT_FOUND', message: 'no such version' })
     await audit.record({
       ...auditContext(c),
@@ -168,16 +179,6 @@ export function registerNoteRoutes(app: Hono<AppEnv>, deps: AppDeps) {
     const content = SoapNoteSchema.parse({ ...current.content, sections: edit.sections })
     const jsonPath = `${note.recording_id}/v${version}.json`
     const mdPath = `${note.recording_id}/v${version}.md`
-    const json = await deps.files.writeAtomic(
-      'notes',
-      jsonPath,
-      encoder.encode(JSON.stringify(content, null, 2))
-    )
-    await deps.files.writeAtomic(
-      'notes',
-      mdPath,
-      encoder.encode(renderMarkdown(content, { patient_ref: patientRef, version }))
-    )
     const userId = c.get('principal').userId
     await deps.db.transaction(async (tx) => {
       const txNotes = createNoteStore(tx)
@@ -187,6 +188,18 @@ export function registerNoteRoutes(app: Hono<AppEnv>, deps: AppDeps) {
           message: 'the note was edited meanwhile; reload it and edit again',
         })
       }
+      // Written only once this edit holds the version, so a losing concurrent edit never
+      // overwrites the winner's files (the paths are the same).
+      const json = await deps.files.writeAtomic(
+        'notes',
+        jsonPath,
+        encoder.encode(JSON.stringify(content, null, 2))
+      )
+      await deps.files.writeAtomic(
+        'notes',
+        mdPath,
+        encoder.encode(renderMarkdown(content, { patient_ref: patientRef, version }))
+      )
       await txNotes.insertVersion({
         note_id: note.id,
         version,
