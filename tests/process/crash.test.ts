@@ -21,6 +21,8 @@ type NoteItem = { id: string; recording_id: string; version: number; status: str
 type Acked = { id: string; filename: string; phase: string }
 type KillRow = { point: string; trigger: string; observed: string }
 
+const list = (dir: string) => readdir(dir).catch(() => [] as string[])
+
 describe('crash recovery (SIGKILL)', () => {
   let dataDir: string
   let stt: FakeSttServer
