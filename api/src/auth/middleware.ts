@@ -45,11 +45,11 @@ export const requireAuth = ({
  */
 async function ensureSupabaseUser(users: ReturnType<typeof createUserStore>, p: Principal) {
   if (await users.byId(p.userId)) return
-  const holder = await users.byEmail(p.email)
-  if (holder && holder.id !== p.userId)
+  // ON CONFLICT in the insert makes two first requests racing each other safe.
+  if (!(await users.ensureExternal(p.userId, p.email))) {
     throw new ApiError({
       code: 'UNAUTHORIZED',
       message: 'this email belongs to another account on this server',
     })
-  await users.ensureExternal(p.userId, p.email)
+  }
 }

@@ -177,8 +177,8 @@ export function registerNoteRoutes(app: Hono<AppEnv>, deps: AppDeps) {
     if (!current) throw new ApiError({ code: 'NOT_FOUND', message: 'no such note' })
     const version = note.version + 1
     const content = SoapNoteSchema.parse({ ...current.content, sections: edit.sections })
-    const jsonPath = `${note.recording_id}/v${version}.json`
-    const mdPath = `${note.recording_id}/v${version}.md`
+    const jsonPath = `${note.recording_id}/${note.id}.v${version}.json`
+    const mdPath = `${note.recording_id}/${note.id}.v${version}.md`
     const userId = c.get('principal').userId
     await deps.db.transaction(async (tx) => {
       const txNotes = createNoteStore(tx)

@@ -33,11 +33,13 @@ export function createUserStore(db: Queryable) {
       return rows[0]!
     },
     /** Supabase users are created on first sight of a valid token, keyed by the token's subject. */
-    async ensureExternal(id: string, email: string): Promise<void> {
+    /** False when the email is already held by another account (the row is then not written). */
+    async ensureExternal(id: string, email: string): Promise<boolean> {
       await db.query(
-        `INSERT INTO users (id, email, source) VALUES ($1, $2, 'supabase') ON CONFLICT (id) DO NOTHING`,
+        `INSERT INTO users (id, email, source) VALUES ($1, $2, 'supabase') ON CONFLICT DO NOTHING`,
         [id, email.toLowerCase()]
       )
+      return (await db.query('SELECT 1 FROM users WHERE id = $1', [id])).length === 1
     },
     async count(): Promise<number> {
       const rows = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM users')
