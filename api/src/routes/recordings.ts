@@ -31,6 +31,7 @@ export type RecordingResponse = {
   status: Recording['status']
   note_id: string | null
   reason: string | null
+  detail: string | null
   created_at: string
   template: string
   language: string
@@ -38,11 +39,18 @@ export type RecordingResponse = {
   size_bytes: number
 }
 
-export const toRecordingResponse = (r: Recording): RecordingResponse => ({
+/** While a recording waits, `detail` says on what: a provider error being retried, or no provider. */
+export const toRecordingResponse = (r: Recording, sttConfigured = true): RecordingResponse => ({
   id: r.id,
   status: r.status,
   note_id: r.note_id,
   reason: r.reason,
+  detail:
+    r.status === 'queued' && !sttConfigured
+      ? 'waiting: no speech-to-text provider is configured'
+      : r.waiting_on
+        ? `retrying: ${r.waiting_on}`
+        : null,
   created_at: new Date(r.created_at).toISOString(),
   template: r.template,
   language: r.language,
@@ -105,10 +113,12 @@ export function registerRecordingRoutes(app: Hono<AppEnv>, deps: AppDeps) {
   app.get('/api/recordings', async (c) => {
     const limit = Math.min(Math.max(Number(c.req.query('limit') ?? 50) || 50, 1), 200)
     const rows = await recordings.listForUser(c.get('principal').userId, limit)
-    return c.json({ items: rows.map(toRecordingResponse) })
+    return c.json({ items: rows.map((r) => toRecordingResponse(r, !!deps.providers.stt)) })
   })
 
-  app.get('/api/recordings/:id', async (c) => c.json(toRecordingResponse(await owned(c))))
+  app.get('/api/recordings/:id', async (c) =>
+    c.json(toRecordingResponse(await owned(c), !!deps.providers.stt))
+  )
 
   app.get('/api/recordings/:id/audio', async (c) => {
     const rec = await owned(c)

@@ -17,16 +17,18 @@ export type Recording = {
   audio_path: string
   idempotency_key: string | null
   note_id: string | null
+  /** The last provider error of a job still waiting to be retried. */
+  waiting_on: string | null
   created_at: Date
   updated_at: Date
 }
 
 export type NewRecording = Omit<
   Recording,
-  'status' | 'reason' | 'note_id' | 'created_at' | 'updated_at'
+  'status' | 'reason' | 'note_id' | 'waiting_on' | 'created_at' | 'updated_at'
 >
 
-const COLUMNS = `id, user_id, status, reason, template, language, patient_ref, filename, media_type,
+const COLUMNS = `(SELECT j.last_error FROM jobs j WHERE j.recording_id = recordings.id AND j.state = 'pending') AS waiting_on, id, user_id, status, reason, template, language, patient_ref, filename, media_type,
   size_bytes::float8 AS size_bytes, sha256, audio_path, idempotency_key, note_id, created_at, updated_at`
 
 export function createRecordingStore(db: Queryable) {
