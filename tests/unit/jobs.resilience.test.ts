@@ -61,6 +61,7 @@ describe('jobs: provider failures', () => {
     (await (await h.request(`/api/recordings/${id}`, { headers: doc.auth })).json()) as {
       status: string
       reason: string | null
+      detail: string | null
     }
   const health = async () =>
     (await (await h.request('/health')).json()) as { providers: { circuits: { stt: string } } }
