@@ -18,7 +18,8 @@ const NODE = join(BIN, 'node')
 const DENO = join(BIN, 'deno')
 export const TEST_JWT_SECRET = 'process-test-secret-0123456789abcdef-xyz'
 
-export type Runtime = 'node' | 'deno'
+/** `bundle` runs api/dist/node.js, as the container image does (`npm run build` first). */
+export type Runtime = 'node' | 'deno' | 'bundle'
 
 /** One line of the API's stdout: the JSON object when it parses, else `{ msg: text }`. */
 export type LogLine = { msg?: string; level?: string; [key: string]: unknown }
@@ -30,6 +31,8 @@ export type StartOptions = {
   /** Extra or overriding environment variables. */
   env?: Record<string, string>
   readyTimeoutMs?: number
+  /** With runtime `bundle`: the bundled file to run (default api/dist/node.js). */
+  bundle?: string
   /** Prefix of this process's lines when echoed (see SCRIBE_TEST_ECHO). */
   label?: string
 }
@@ -53,8 +56,13 @@ function childEnv(extra: Record<string, string>): Record<string, string> {
  * `node --import tsx` rather than the `tsx` CLI: the CLI runs the app in a second process and
  * relays signals, so a SIGKILL would kill the relay and leave the API running.
  */
-function command(runtime: Runtime, entry: 'api' | 'cli'): [string, string[]] {
+function command(
+  runtime: Runtime,
+  entry: 'api' | 'cli',
+  bundle = 'api/dist/node.js'
+): [string, string[]] {
   if (runtime === 'deno') return [DENO, ['run', '-A', 'api/src/deno.ts']]
+  if (runtime === 'bundle' && entry === 'api') return [NODE, [bundle]]
   return [NODE, ['--import', 'tsx', entry === 'api' ? 'api/src/node.ts' : 'api/src/cli/user.ts']]
 }
 
@@ -108,7 +116,7 @@ export async function startApi(opts: StartOptions) {
     ...(opts.sttBaseUrl ? { STT_BASE_URL: opts.sttBaseUrl, STT_MODEL: 'whisper-1' } : {}),
     ...opts.env,
   })
-  const [cmd, args] = command(runtime, 'api')
+  const [cmd, args] = command(runtime, 'api', opts.bundle)
   const child: ChildProcess = spawn(cmd, args, {
     cwd: ROOT,
     env,
