@@ -1,4 +1,4 @@
-// Bundles the Node entry into api/dist/node.js for the container image, with the files PGlite
+// Bundles the Node entry into api/dist/node.js (and the account command into user.js) for the container image, with the files PGlite
 // loads at run time beside it (esbuild cannot see those through its imports).
 import { build } from 'esbuild'
 import { copyFile, mkdir } from 'node:fs/promises'
@@ -11,12 +11,13 @@ const out = join(api, 'dist')
 const started = Date.now()
 await mkdir(out, { recursive: true })
 await build({
-  entryPoints: [join(api, 'src/node.ts')],
+  // The server, and the account command operators run inside the container (`node /app/user.js`).
+  entryPoints: { node: join(api, 'src/node.ts'), user: join(api, 'src/cli/user.ts') },
   bundle: true,
   platform: 'node',
   format: 'esm',
   target: 'node24',
-  outfile: join(out, 'node.js'),
+  outdir: out,
   sourcemap: 'linked',
   legalComments: 'none',
   // Some dependencies are CommonJS and call require(); ESM output needs one in scope.
@@ -29,4 +30,4 @@ const pgliteDist = dirname(createRequire(join(api, 'package.json')).resolve('@el
 for (const asset of ['pglite.data', 'pglite.wasm', 'initdb.wasm']) {
   await copyFile(join(pgliteDist, asset), join(out, asset))
 }
-console.log(`built api/dist/node.js in ${Date.now() - started} ms`)
+console.log(`built api/dist/node.js and user.js in ${Date.now() - started} ms`)

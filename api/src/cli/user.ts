@@ -1,4 +1,5 @@
-// `npm run user -- add EMAIL`: creates (or resets the password of) a local account.
+// `npm run user -- add EMAIL`: creates (or resets the password of) a local account; `count`
+// prints how many accounts exist (`make up` uses it to offer a first account).
 import { createInterface } from 'node:readline/promises'
 import { ConfigError, parseConfig } from '../config.ts'
 import { openDatabase } from '../adapters/runtime.ts'
@@ -6,8 +7,10 @@ import { migrate } from '../store/migrations.ts'
 import { createUserStore } from '../store/users.ts'
 import { hashPassword } from '../auth/passwords.ts'
 import { z } from 'zod'
+import type { Database } from '../store/database.ts'
 
-const usage = 'usage: npm run user -- add EMAIL   (password from USER_PASSWORD, else prompted)'
+const usage =
+  'usage: npm run user -- add EMAIL   (password from USER_PASSWORD, else prompted)\n       npm run user -- count       (how many accounts exist)'
 
 async function readPassword(): Promise<string> {
   if (process.env.USER_PASSWORD) return process.env.USER_PASSWORD
@@ -23,24 +26,28 @@ async function readPassword(): Promise<string> {
 
 async function main(argv: string[]) {
   const [command, email] = argv
+  if (command === 'count')
+    return withDatabase(async (db) => console.log(await createUserStore(db).count()))
   if (command !== 'add' || !email) throw new Error(usage)
   if (!z.email().safeParse(email).success) throw new Error(`not an email address: ${email}`)
   const password = await readPassword()
   if (password.length < 12) throw new Error('the password must be at least 12 characters')
-  const config = parseConfig(process.env)
-  const db = await openDatabase(config)
-  try {
-    await migrate(db)
-    const { created } = await createUserStore(db).upsertLocal(
-      crypto.randomUUID(),
-      email,
-      await hashPassword(password)
-    )
+  const hash = await hashPassword(password)
+  await withDatabase(async (db) => {
+    const { created } = await createUserStore(db).upsertLocal(crypto.randomUUID(), email, hash)
     console.log(
       created
         ? `created account ${email.toLowerCase()}`
         : `updated the password of ${email.toLowerCase()}`
     )
+  })
+}
+
+async function withDatabase(fn: (db: Database) => Promise<void>) {
+  const db = await openDatabase(parseConfig(process.env))
+  try {
+    await migrate(db)
+    await fn(db)
   } finally {
     await db.close()
   }
