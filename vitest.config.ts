@@ -1,7 +1,21 @@
 import { defineConfig } from 'vitest/config'
+import { BaseSequencer } from 'vitest/node'
+import type { TestSpecification } from 'vitest/node'
 
-// Two projects: `unit` never opens a real process; `process` starts the API as a child
-// (crash recovery, Deno) and so runs serially with longer timeouts.
+// The stack suite shares one running stack; the files that restart and kill services go last.
+const STACK_ORDER = ['edge', 'flow', 'hardening', 'durability']
+class StackSequencer extends BaseSequencer {
+  override async sort(files: TestSpecification[]) {
+    const rank = (f: TestSpecification) => {
+      const i = STACK_ORDER.findIndex((name) => f.moduleId.endsWith(`/${name}.test.ts`))
+      return i === -1 ? STACK_ORDER.length : i
+    }
+    return [...files].sort((a, b) => rank(a) - rank(b))
+  }
+}
+
+// `unit` never opens a real process; `process` starts the API as a child (crash recovery, Deno,
+// the bundle); `stack` builds the images and checks the whole compose stack from outside.
 export default defineConfig({
   test: {
     projects: [
@@ -20,6 +34,17 @@ export default defineConfig({
           testTimeout: 180_000,
           hookTimeout: 120_000,
           fileParallelism: false,
+        },
+      },
+      {
+        test: {
+          name: 'stack',
+          include: ['tests/stack/**/*.test.ts'],
+          globalSetup: ['tests/stack/global-setup.ts'],
+          testTimeout: 300_000,
+          hookTimeout: 300_000,
+          fileParallelism: false,
+          sequence: { sequencer: StackSequencer },
         },
       },
     ],

@@ -1,0 +1,30 @@
+import { $ } from 'zx'
+import { fromRoot } from './paths.ts'
+
+export type StackMode = 'local' | 'prod'
+
+export const ENV_FILE = fromRoot('compose', '.env')
+export const CERTS_DIR = fromRoot('compose', 'certs')
+
+/** The `docker compose` arguments for a mode: the base file, the mode's file, the env file. */
+export function composeArgs(mode: StackMode = 'local'): string[] {
+  return [
+    'compose',
+    '--project-directory',
+    fromRoot('compose'),
+    '-f',
+    fromRoot('compose', 'compose.yml'),
+    '-f',
+    fromRoot('compose', `compose.${mode}.yml`),
+    '--env-file',
+    ENV_FILE,
+  ]
+}
+
+/** Runs `docker compose …` for the stack, output streamed. */
+export const compose = (mode: StackMode, args: string[]) =>
+  $({ stdio: 'inherit' })`docker ${composeArgs(mode)} ${args}`
+
+/** Same, quiet, for reading answers. */
+export const composeQuiet = (mode: StackMode, args: string[]) =>
+  $({ quiet: true })`docker ${composeArgs(mode)} ${args}`

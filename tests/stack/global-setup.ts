@@ -1,0 +1,120 @@
+import { execFile, spawn } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { promisify } from 'node:util'
+import type { TestProject } from 'vitest/node'
+import { DockerComposeEnvironment, Wait } from 'testcontainers'
+import type { StartedDockerComposeEnvironment } from 'testcontainers'
+import { ensureLocalCerts, localCertPaths } from '../../ops/lib/local-ca.ts'
+import { CERTS_DIR } from '../../ops/lib/compose.ts'
+import { fromRoot } from '../../ops/lib/paths.ts'
+import { freePort } from '../support/api-process.ts'
+import type { StackInfo } from './stack.ts'
+
+const exec = promisify(execFile)
+const SERVICES = ['postgres', 'stt', 'api', 'edge']
+
+/** Runs an ops script with its output shown, so a slow image build is visibly alive. */
+function runScript(script: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(fromRoot('node_modules/.bin/tsx'), [fromRoot('ops', script)], {
+      stdio: 'inherit',
+    })
+    child.on('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`ops/${script} exited with ${code}`))
+    )
+  })
+}
+
+const engineAnswers = () =>
+  exec('docker', ['info']).then(
+    () => true,
+    () => false
+  )
+const canInstallEngine = () =>
+  process.getuid?.() === 0 &&
+  exec('sh', ['-c', 'command -v apt-get']).then(
+    () => true,
+    () => false
+  )
+
+let environment: StartedDockerComposeEnvironment | undefined
+
+/**
+ * Builds the images and starts the whole stack once for the suite, through Testcontainers'
+ * compose support. Without an engine it fails under CI and skips (one line) elsewhere.
+ */
+export default async function setup(project: TestProject) {
+  if (!(await engineAnswers()) && !(await canInstallEngine())) {
+    if (process.env.CI)
+      throw new Error(
+        'stack suite: no Docker engine and none can be installed here (need root and apt-get)'
+      )
+    console.log(
+      'stack suite skipped: no Docker engine answers (run make bootstrap as root, or start Docker)'
+    )
+    project.provide('stack', null)
+    return
+  }
+  await runScript('bootstrap.ts')
+  await runScript('build-images.ts')
+  await ensureLocalCerts(CERTS_DIR, ['localhost', '127.0.0.1'])
+
+  const [httpPort, httpsPort] = [await freePort(), await freePort()]
+  const projectName = `scribe-test-${randomBytes(3).toString('hex')}`
+  const env = {
+    POSTGRES_PASSWORD: randomBytes(18).toString('base64url'),
+    JWT_SECRET: randomBytes(36).toString('base64url'),
+    HTTP_PORT: String(httpPort),
+    HTTPS_PORT: String(httpsPort),
+    MAX_UPLOAD_MB: '5',
+    JOB_LEASE_SECONDS: '10',
+  }
+  // The reaper image cannot be pulled here; teardown below removes what the suite started.
+  process.env.TESTCONTAINERS_RYUK_DISABLED = 'true'
+  const started = Date.now()
+  let compose = new DockerComposeEnvironment(fromRoot('compose'), [
+    'compose.yml',
+    'compose.local.yml',
+  ])
+    .withProjectName(projectName)
+    .withEnvironment(env)
+    .withStartupTimeout(240_000)
+  for (const s of SERVICES) compose = compose.withWaitStrategy(`${s}-1`, Wait.forHealthCheck())
+  environment = await compose.up()
+  console.log(
+    `stack suite: ${projectName} healthy in ${((Date.now() - started) / 1000).toFixed(1)} s (https://localhost:${httpsPort})`
+  )
+
+  const email = 'clinician@example.org'
+  const password = randomBytes(12).toString('base64url')
+  await exec('docker', [
+    'exec',
+    '-e',
+    `USER_PASSWORD=${password}`,
+    `${projectName}-api-1`,
+    'node',
+    '/app/user.js',
+    'add',
+    email,
+  ])
+
+  const info: StackInfo = {
+    projectName,
+    httpPort,
+    httpsPort,
+    caCert: localCertPaths(CERTS_DIR).caCert,
+    email,
+    password,
+    env,
+  }
+  project.provide('stack', info)
+  return async () => {
+    await environment?.down({ removeVolumes: true, timeout: 20_000 })
+  }
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    stack: StackInfo | null
+  }
+}

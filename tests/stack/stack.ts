@@ -1,0 +1,113 @@
+// What the stack tests share: how to reach the edge (HTTPS, trusting the local CA), sign in,
+// upload, listen on the socket, and run docker commands against the suite's containers.
+import { execFile } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { promisify } from 'node:util'
+import { Agent, FormData, fetch as undiciFetch } from 'undici'
+import type { RequestInit as UndiciRequestInit } from 'undici'
+import WebSocket from 'ws'
+import { fromRoot } from '../../ops/lib/paths.ts'
+
+export type StackInfo = {
+  projectName: string
+  httpPort: number
+  httpsPort: number
+  caCert: string
+  email: string
+  password: string
+  env: Record<string, string>
+}
+
+const exec = promisify(execFile)
+
+export function connect(stack: StackInfo) {
+  const ca = readFileSync(stack.caCert)
+  const dispatcher = new Agent({ connect: { ca }, bodyTimeout: 120_000, headersTimeout: 120_000 })
+  const base = `https://localhost:${stack.httpsPort}`
+  const container = (service: string) => `${stack.projectName}-${service}-1`
+  const composeArgs = [
+    'compose',
+    '-p',
+    stack.projectName,
+    '--project-directory',
+    fromRoot('compose'),
+    '-f',
+    fromRoot('compose/compose.yml'),
+    '-f',
+    fromRoot('compose/compose.local.yml'),
+  ]
+
+  const request = (path: string, init: UndiciRequestInit = {}) =>
+    undiciFetch(`${base}${path}`, { ...init, dispatcher })
+
+  async function login(): Promise<string> {
+    const res = await request('/api/auth/login', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: stack.email, password: stack.password }),
+    })
+    if (res.status !== 200) throw new Error(`login answered ${res.status}: ${await res.text()}`)
+    return ((await res.json()) as { access_token: string }).access_token
+  }
+
+  function upload(token: string, audio: Uint8Array, headers: Record<string, string> = {}) {
+    const form = new FormData()
+    form.append(
+      'audio',
+      new Blob([audio as Uint8Array<ArrayBuffer>], { type: 'audio/wav' }),
+      'consultation.wav'
+    )
+    return request('/api/recordings', {
+      method: 'POST',
+      body: form,
+      headers: { authorization: `Bearer ${token}`, ...headers },
+    })
+  }
+
+  async function json<T>(token: string, path: string): Promise<T> {
+    const res = await request(path, { headers: { authorization: `Bearer ${token}` } })
+    if (!res.ok) throw new Error(`${path} answered ${res.status}`)
+    return (await res.json()) as T
+  }
+
+  /** A socket through the edge that records every event with its arrival time. */
+  async function socket(token: string) {
+    const ws = new WebSocket(`wss://localhost:${stack.httpsPort}/ws?access_token=${token}`, { ca })
+    const events: { type: string; recording_id?: string; note_id?: string; receivedAt: number }[] =
+      []
+    ws.on('message', (d) => {
+      const text = String(d)
+      if (text.startsWith('{'))
+        events.push({ ...(JSON.parse(text) as { type: string }), receivedAt: Date.now() })
+    })
+    await new Promise<void>((resolve, reject) => {
+      ws.once('open', () => resolve())
+      ws.once('error', reject)
+    })
+    return { ws, events }
+  }
+
+  const docker = async (...args: string[]) =>
+    (await exec('docker', args, { maxBuffer: 16 * 1024 * 1024 })).stdout.trim()
+  const composeCmd = (...args: string[]) =>
+    exec('docker', [...composeArgs, ...args], {
+      env: { ...process.env, ...stack.env },
+      maxBuffer: 16 * 1024 * 1024,
+    })
+
+  return { base, request, login, upload, json, socket, container, docker, compose: composeCmd, ca }
+}
+
+export async function until<T>(
+  what: string,
+  check: () => Promise<T | undefined | false>,
+  timeoutMs = 60_000
+): Promise<T> {
+  const end = Date.now() + timeoutMs
+  for (;;) {
+    const value = await check().catch(() => undefined)
+    if (value) return value
+    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, 250))
+  }
+}
