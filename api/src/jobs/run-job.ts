@@ -8,7 +8,7 @@ import type { Circuit } from './circuit.ts'
 import { ProviderError } from '../providers/types.ts'
 import type { Transcript } from '../providers/types.ts'
 import { buildNote } from '../notes/build.ts'
-import { renderMarkdown } from '../notes/markdown.ts'
+import { writeNoteFiles } from '../notes/files.ts'
 import type { Template } from '../notes/soap.ts'
 import { sha256Hex } from '../lib/hex.ts'
 
@@ -39,8 +39,6 @@ async function callProvider<T>(
     deps.metrics.setCircuit(name, circuit.state === 'open')
   }
 }
-
-const encoder = new TextEncoder()
 
 /** One job from where it stands (transcribe or summarize) to a committed note. */
 export async function runJob(job: Job, deps: RunDeps): Promise<void> {
@@ -109,17 +107,10 @@ export async function runJob(job: Job, deps: RunDeps): Promise<void> {
   // The file names carry this attempt's note id: an attempt that lost its lease can never
   // overwrite the files of the note that was committed.
   const noteId = crypto.randomUUID()
-  const jsonPath = `${rec.id}/${noteId}.v1.json`
-  const mdPath = `${rec.id}/${noteId}.v1.md`
-  const json = await deps.files.writeAtomic(
-    'notes',
-    jsonPath,
-    encoder.encode(JSON.stringify(note, null, 2))
-  )
-  await deps.files.writeAtomic(
-    'notes',
-    mdPath,
-    encoder.encode(renderMarkdown(note, { patient_ref: rec.patient_ref, version: 1 }))
+  const written = await writeNoteFiles(
+    deps.files,
+    { recordingId: rec.id, noteId, version: 1, patientRef: rec.patient_ref },
+    note
   )
   const ok = note.status === 'ok'
   await deps.db.transaction(async (tx) => {
@@ -138,9 +129,9 @@ export async function runJob(job: Job, deps: RunDeps): Promise<void> {
         note_id: noteId,
         version: 1,
         content: note,
-        json_path: jsonPath,
-        markdown_path: mdPath,
-        sha256: json.sha256,
+        json_path: written.jsonPath,
+        markdown_path: written.markdownPath,
+        sha256: written.sha256,
         edited_by: null,
       }
     )

@@ -1,3 +1,4 @@
+import type { z } from 'zod'
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai'
 import { ProviderError } from './types.ts'
 
@@ -159,4 +160,17 @@ export function fromOpenAiError(
       cause: err,
     }
   )
+}
+
+/** Validates a provider's answer; anything else is a permanent, named "malformed response". */
+export function parseProviderBody<S extends z.ZodType>(
+  provider: string,
+  schema: S,
+  value: unknown
+): z.infer<S> {
+  const parsed = schema.safeParse(value)
+  if (parsed.success) return parsed.data
+  const issue = parsed.error.issues[0]
+  const where = issue ? `${issue.path.join('.') || '(body)'}: ${issue.message}` : 'unexpected shape'
+  throw malformedResponse(provider, where)
 }

@@ -9,6 +9,7 @@ import { createAuditLog } from '../store/audit.ts'
 import { EvidenceSchema, SoapNoteSchema } from '../notes/soap.ts'
 import type { SoapNote } from '../notes/soap.ts'
 import { renderMarkdown } from '../notes/markdown.ts'
+import { writeNoteFiles } from '../notes/files.ts'
 import { parseJson } from '../lib/validate.ts'
 import { auditContext } from '../lib/audit-context.ts'
 
@@ -58,7 +59,6 @@ export function registerNoteRoutes(app: Hono<AppEnv>, deps: AppDeps) {
   const notes = createNoteStore(deps.db)
   const recordings = createRecordingStore(deps.db)
   const audit = createAuditLog(deps.db)
-  const encoder = new TextEncoder()
 
   const owned = async (c: Context<AppEnv>) => {
     const id = c.req.param('id') ?? ''
@@ -177,8 +177,6 @@ export function registerNoteRoutes(app: Hono<AppEnv>, deps: AppDeps) {
     if (!current) throw new ApiError({ code: 'NOT_FOUND', message: 'no such note' })
     const version = note.version + 1
     const content = SoapNoteSchema.parse({ ...current.content, sections: edit.sections })
-    const jsonPath = `${note.recording_id}/${note.id}.v${version}.json`
-    const mdPath = `${note.recording_id}/${note.id}.v${version}.md`
     const userId = c.get('principal').userId
     await deps.db.transaction(async (tx) => {
       const txNotes = createNoteStore(tx)
@@ -190,23 +188,18 @@ export function registerNoteRoutes(app: Hono<AppEnv>, deps: AppDeps) {
       }
       // Written only once this edit holds the version, so a losing concurrent edit never
       // overwrites the winner's files (the paths are the same).
-      const json = await deps.files.writeAtomic(
-        'notes',
-        jsonPath,
-        encoder.encode(JSON.stringify(content, null, 2))
-      )
-      await deps.files.writeAtomic(
-        'notes',
-        mdPath,
-        encoder.encode(renderMarkdown(content, { patient_ref: patientRef, version }))
+      const written = await writeNoteFiles(
+        deps.files,
+        { recordingId: note.recording_id, noteId: note.id, version, patientRef },
+        content
       )
       await txNotes.insertVersion({
         note_id: note.id,
         version,
         content,
-        json_path: jsonPath,
-        markdown_path: mdPath,
-        sha256: json.sha256,
+        json_path: written.jsonPath,
+        markdown_path: written.markdownPath,
+        sha256: written.sha256,
         edited_by: userId,
       })
       await createAuditLog(tx).record({

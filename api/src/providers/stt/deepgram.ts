@@ -7,6 +7,7 @@ import {
   fromHttpStatus,
   malformedResponse,
   networkError,
+  parseProviderBody,
 } from '../errors.ts'
 import { ProviderError } from '../types.ts'
 import type { AudioInput, SpeechToText, Transcript } from '../types.ts'
@@ -143,15 +144,7 @@ function toDrafts(body: DeepgramResponse): Draft[] {
 
 /** Normalises a Deepgram pre-recorded answer; throws a permanent ProviderError if unusable. */
 export function toTranscript(raw: unknown, meta: { model: string; language: string }): Transcript {
-  const parsed = ResponseSchema.safeParse(raw)
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]
-    const where = issue
-      ? `${issue.path.join('.') || '(body)'}: ${issue.message}`
-      : 'unexpected shape'
-    throw malformedResponse(PROVIDER, where)
-  }
-  const body = parsed.data
+  const body = parseProviderBody(PROVIDER, ResponseSchema, raw)
   const utterances = toDrafts(body)
     .map((d) => ({ ...d, text: d.text.trim() }))
     .filter((d) => d.text.length > 0)

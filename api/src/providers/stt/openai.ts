@@ -1,12 +1,11 @@
-import OpenAI, { toFile } from 'openai'
+import { toFile } from 'openai'
+import { createOpenAiClient } from '../openai-client.ts'
 import { z } from 'zod'
-import { fromOpenAiError, malformedResponse } from '../errors.ts'
+import { fromOpenAiError, malformedResponse, parseProviderBody } from '../errors.ts'
 import type { AudioInput, SpeechToText, Transcript } from '../types.ts'
 
 const PROVIDER = 'openai'
 export const OPENAI_STT_DEFAULT_MODEL = 'whisper-1'
-const DEFAULT_BASE_URL = 'https://api.openai.com/v1'
-const DEFAULT_TIMEOUT_MS = 120_000
 
 export type OpenAiSttOptions = {
   /**
@@ -48,15 +47,7 @@ export function toTranscript(raw: unknown, meta: { model: string; language: stri
       throw malformedResponse(PROVIDER, 'body is not JSON')
     }
   }
-  const parsed = VerboseSchema.safeParse(value)
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]
-    const where = issue
-      ? `${issue.path.join('.') || '(body)'}: ${issue.message}`
-      : 'unexpected shape'
-    throw malformedResponse(PROVIDER, where)
-  }
-  const body = parsed.data
+  const body = parseProviderBody(PROVIDER, VerboseSchema, value)
   const segments = (body.segments ?? [])
     .map((s) => ({ start: s.start, end: s.end, text: s.text.trim() }))
     .filter((s) => s.text.length > 0)
@@ -79,18 +70,7 @@ export function toTranscript(raw: unknown, meta: { model: string; language: stri
  */
 export function createOpenAiStt(opts: OpenAiSttOptions = {}): SpeechToText {
   const model = opts.model ?? OPENAI_STT_DEFAULT_MODEL
-  const client = new OpenAI({
-    apiKey: opts.apiKey ?? 'unused',
-    // Explicit values so OPENAI_* environment variables never leak in.
-    baseURL: opts.baseUrl ?? DEFAULT_BASE_URL,
-    organization: null,
-    project: null,
-    webhookSecret: null,
-    // The durable job queue retries; SDK retries would multiply attempts and hide outages.
-    maxRetries: 0,
-    timeout: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-    ...(opts.fetch ? { fetch: opts.fetch } : {}),
-  })
+  const client = createOpenAiClient(opts)
 
   return {
     name: PROVIDER,

@@ -1,4 +1,5 @@
-import OpenAI from 'openai'
+import type OpenAI from 'openai'
+import { createOpenAiClient } from '../openai-client.ts'
 import { z } from 'zod'
 import { SECTION_NAMES, emptySections } from '../../notes/soap.ts'
 import type { NoteItem, Sections, Utterance } from '../../notes/soap.ts'
@@ -9,8 +10,6 @@ import { SOAP_PROMPT_VERSION, SOAP_SYSTEM_PROMPT_V1, TEMPLATE_INSTRUCTIONS_V1 } 
 
 const PROVIDER = 'openai'
 export const OPENAI_WRITER_DEFAULT_MODEL = 'gpt-4o-mini'
-const DEFAULT_BASE_URL = 'https://api.openai.com/v1'
-const DEFAULT_TIMEOUT_MS = 120_000
 export const SOAP_JSON_SCHEMA_NAME = 'soap_v1'
 
 export type OpenAiWriterOptions = {
@@ -160,17 +159,7 @@ const fixedTemperature = (model: string) => /^(o\d|gpt-5)/.test(model)
 /** SOAP note writer over chat completions with structured output (DESIGN §Providers). */
 export function createOpenAiWriter(opts: OpenAiWriterOptions = {}): NoteWriter {
   const model = opts.model ?? OPENAI_WRITER_DEFAULT_MODEL
-  const client = new OpenAI({
-    apiKey: opts.apiKey ?? 'unused',
-    // Explicit values so OPENAI_* environment variables never leak in.
-    baseURL: opts.baseUrl ?? DEFAULT_BASE_URL,
-    organization: null,
-    project: null,
-    webhookSecret: null,
-    // The durable job queue retries; SDK retries would multiply attempts and hide outages.
-    maxRetries: 0,
-    timeout: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-  })
+  const client = createOpenAiClient(opts)
 
   return {
     name: PROVIDER,
