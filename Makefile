@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 ARGS ?=
 
-.PHONY: help install dev test test-unit test-process lint format typecheck build user bench-api clean
+.PHONY: help install dev test test-unit test-process test-stack lint format typecheck build user bench-api clean bootstrap images up down logs ps user-stack
 
 help: ## List every target with one line each
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -40,6 +40,31 @@ user: ## Manage accounts: make user ARGS="add someone@example.org"
 
 bench-api: install ## Benchmark the API against bare baselines (prints ratios)
 	npm run bench:api -- $(ARGS)
+
+bootstrap: install ## Make Docker ready: engine, compose v2, base image (ARGS="--dry-run")
+	npm run bootstrap -- $(ARGS)
+
+images: ## Build the images medic-scribe/*:local, after bootstrap (ARGS="--only api,stt --tag x")
+	npm run --silent bootstrap
+	npm run build:images -- $(ARGS)
+
+up: images ## Start the stack on https://localhost:8443 and wait until healthy (ARGS="--dry-run")
+	npm run up -- $(ARGS)
+
+down: ## Stop the stack; the audio, notes and pgdata volumes are kept
+	npm run --silent stack -- down
+
+logs: ## Follow the stack's logs (ARGS="api edge" for some services)
+	npm run --silent stack -- logs $(ARGS)
+
+ps: ## Show the stack's services and their health
+	npm run --silent stack -- ps
+
+user-stack: ## Accounts in the running stack: make user-stack ARGS="add someone@example.org"
+	npm run --silent stack -- user $(ARGS)
+
+test-stack: install ## Build the images and check the whole stack from outside (Testcontainers)
+	npm run test:stack
 
 clean: ## Remove build output (keeps ./data)
 	rm -rf api/dist coverage

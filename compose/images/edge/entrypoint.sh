@@ -1,0 +1,39 @@
+#!/bin/sh
+# Writes what nginx.conf includes from /tmp (the root is read-only):
+# - /tmp/tls: the mounted certificate when there is one (TLS_DIR, e.g. certbot's), else a
+#   self-signed one made now, so the edge always starts;
+# - /tmp/edge/limits.conf: the upload limit (MAX_UPLOAD_MB, as the API's) and the HTTPS port;
+# - /tmp/edge/http.conf: with HTTPS_PORT set, port 8080 redirects to HTTPS; else it serves.
+set -eu
+TLS_DIR=${TLS_DIR:-/etc/nginx/tls}
+MAX_UPLOAD_MB=${MAX_UPLOAD_MB:-200}
+HTTPS_PORT=${HTTPS_PORT:-}
+number() { case $2 in '' | *[!0-9]*) echo "edge: $1 must be a number, got '$2'" >&2 && exit 1 ;; esac; }
+number MAX_UPLOAD_MB "$MAX_UPLOAD_MB"
+mkdir -p /tmp/tls /tmp/edge
+
+# One megabyte over the API's limit, so the API's own, more precise answer is what users see.
+echo "client_max_body_size $((MAX_UPLOAD_MB + 1))m;" >/tmp/edge/limits.conf
+if [ -n "$HTTPS_PORT" ]; then
+  number HTTPS_PORT "$HTTPS_PORT"
+  suffix=":$HTTPS_PORT"
+  [ "$HTTPS_PORT" = 443 ] && suffix=""
+  echo "set \$https_suffix \"$suffix\";" >>/tmp/edge/limits.conf
+  ln -sf /etc/nginx/edge/http-redirect.conf /tmp/edge/http.conf
+else
+  echo 'set $https_suffix "";' >>/tmp/edge/limits.conf
+  ln -sf /etc/nginx/edge/site.conf /tmp/edge/http.conf
+fi
+
+if [ -s "$TLS_DIR/fullchain.pem" ] && [ -s "$TLS_DIR/privkey.pem" ]; then
+  # Links, so a renewed certificate is picked up by `nginx -s reload`.
+  ln -sf "$TLS_DIR/fullchain.pem" /tmp/tls/fullchain.pem
+  ln -sf "$TLS_DIR/privkey.pem" /tmp/tls/privkey.pem
+else
+  name=${SERVER_NAME:-localhost}
+  echo "edge: no certificate in $TLS_DIR; serving :8443 with a self-signed one for $name" >&2
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 30 \
+    -subj "/CN=$name" -addext "subjectAltName=DNS:$name,DNS:localhost,IP:127.0.0.1" \
+    -keyout /tmp/tls/privkey.pem -out /tmp/tls/fullchain.pem 2>/dev/null
+fi
+exec "$@"
