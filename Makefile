@@ -14,7 +14,7 @@ install: ## Install test tools (espeak-ng, sox) and npm dependencies
 dev: install ## Run the API on Node with embedded defaults (PGlite, extractive writer) on :8080
 	npm run dev
 
-test: install ## Run every check: types, lint, format, unit, API and process tests
+test: install ## Run every check: types, lint, format, unit and API tests, process tests, then the stack suite
 	npm test
 
 test-unit: install ## Run the unit and API tests only

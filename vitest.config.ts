@@ -18,6 +18,7 @@ class StackSequencer extends BaseSequencer {
 // the bundle); `stack` builds the images and checks the whole compose stack from outside.
 export default defineConfig({
   test: {
+    sequence: { sequencer: StackSequencer },
     projects: [
       {
         test: {
@@ -44,7 +45,6 @@ export default defineConfig({
           testTimeout: 300_000,
           hookTimeout: 300_000,
           fileParallelism: false,
-          sequence: { sequencer: StackSequencer },
         },
       },
     ],

@@ -40,14 +40,20 @@ export function connect(stack: StackInfo) {
   const request = (path: string, init: UndiciRequestInit = {}) =>
     undiciFetch(`${base}${path}`, { ...init, dispatcher })
 
+  /** Signs in like a client would: on 429 from the edge's sign-in limit, waits and retries. */
   async function login(): Promise<string> {
-    const res = await request('/api/auth/login', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email: stack.email, password: stack.password }),
-    })
-    if (res.status !== 200) throw new Error(`login answered ${res.status}: ${await res.text()}`)
-    return ((await res.json()) as { access_token: string }).access_token
+    for (let attempt = 0; ; attempt++) {
+      const res = await request('/api/auth/login', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: stack.email, password: stack.password }),
+      })
+      if (res.status === 200) return ((await res.json()) as { access_token: string }).access_token
+      if (res.status !== 429 || attempt >= 15)
+        throw new Error(`login answered ${res.status}: ${await res.text()}`)
+      await res.arrayBuffer()
+      await new Promise((r) => setTimeout(r, 7_000))
+    }
   }
 
   function upload(token: string, audio: Uint8Array, headers: Record<string, string> = {}) {
