@@ -31,7 +31,7 @@ const webStandardOnly = {
 }
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/dist/**', 'data/**', 'coverage/**'] },
+  { ignores: ['**/node_modules/**', '**/dist/**', 'data/**', 'coverage/**', 'build/**'] },
   ...tseslint.configs.recommended,
   {
     rules: {
