@@ -3,7 +3,7 @@ import { BaseSequencer } from 'vitest/node'
 import type { TestSpecification } from 'vitest/node'
 
 // The stack suite shares one running stack; the files that restart and kill services go last.
-const STACK_ORDER = ['edge', 'flow', 'hardening', 'durability']
+const STACK_ORDER = ['edge', 'flow', 'hardening', 'backup', 'durability']
 class StackSequencer extends BaseSequencer {
   override async sort(files: TestSpecification[]) {
     const rank = (f: TestSpecification) => {
@@ -45,6 +45,15 @@ export default defineConfig({
           testTimeout: 300_000,
           hookTimeout: 300_000,
           fileParallelism: false,
+        },
+      },
+      {
+        oxc: { jsx: { runtime: 'automatic', importSource: 'react' } },
+        test: {
+          name: 'web',
+          include: ['web/src/**/*.test.{ts,tsx}'],
+          environment: 'jsdom',
+          setupFiles: ['web/src/test/setup.ts'],
         },
       },
     ],

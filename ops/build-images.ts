@@ -11,7 +11,7 @@ import { BASE_IMAGE, DEFAULT_TAG, IMAGE_NAMES, imageRef } from './lib/images.ts'
 import type { ImageName } from './lib/images.ts'
 import { BUILD_DIR } from './lib/paths.ts'
 import { formatSeconds, step, summary } from './lib/step.ts'
-import { buildApiBundle, bundleStt, stageNode } from './steps/images/artifacts.ts'
+import { buildApiBundle, buildWebApp, bundleStt, stageNode } from './steps/images/artifacts.ts'
 import { SIZE_GOAL, dockerBuild, pruneSuperseded } from './steps/images/build.ts'
 import { stageContext } from './steps/images/stage.ts'
 
@@ -67,6 +67,7 @@ try {
   })
   if (only.has('api') || only.has('stt')) await step('node binary', () => stageNode(ctx))
   if (only.has('api')) await step('api bundle', () => buildApiBundle(ctx))
+  if (only.has('edge')) await step('web app', () => buildWebApp(ctx))
 
   for (const name of IMAGE_NAMES.filter((n) => only.has(n))) {
     const ref = imageRef(name, flags.tag)

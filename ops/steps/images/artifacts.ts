@@ -49,6 +49,15 @@ export async function buildApiBundle(ctx: OpsContext): Promise<string> {
   return 'api/dist/node.js'
 }
 
+/** The PWA for the edge image (web/dist), when the repository has web/; else the placeholder. */
+export async function buildWebApp(ctx: OpsContext): Promise<string> {
+  if (!(await fs.pathExists(fromRoot('web', 'package.json')))) {
+    return 'no web/: the edge serves its placeholder page'
+  }
+  await ctx.run`npm run --silent build:web`
+  return 'web/dist'
+}
+
 /** The stt server in one CommonJS file (busboy included), for the same Node binary. */
 export async function bundleStt(ctx: OpsContext, outfile: string): Promise<string> {
   if (ctx.dryRun) return `would bundle compose/stt/server.ts into ${outfile}`

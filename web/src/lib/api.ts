@@ -1,0 +1,98 @@
+// The API client: fetch with the bearer token. A 401 expires the session (the app then asks to
+// sign in again) and throws; nothing kept on the device is touched.
+import { auth } from './auth.ts'
+import type { Note, NoteSummary, NoteVersionInfo, Sections, ServerRecording } from './types.ts'
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string
+  ) {
+    super(message)
+    this.name = 'ApiError'
+  }
+}
+
+async function toError(res: Response): Promise<ApiError> {
+  let code = `HTTP_${res.status}`
+  let message = res.statusText || `request failed (${res.status})`
+  try {
+    const body = (await res.json()) as { error?: { code?: string; message?: string } }
+    if (body.error?.code) code = body.error.code
+    if (body.error?.message) message = body.error.message
+  } catch {
+    // not the API's JSON envelope
+  }
+  return new ApiError(res.status, code, message)
+}
+
+export async function request(path: string, init: RequestInit = {}): Promise<Response> {
+  const token = auth.token()
+  if (!token) throw new ApiError(401, 'UNAUTHORIZED', 'sign in first')
+  const headers = new Headers(init.headers)
+  headers.set('authorization', `Bearer ${token}`)
+  const res = await fetch(path, { ...init, headers, cache: 'no-store' })
+  if (res.status === 401) {
+    auth.expire()
+    throw await toError(res)
+  }
+  if (!res.ok) throw await toError(res)
+  return res
+}
+
+async function json<T>(path: string, init: RequestInit = {}): Promise<T> {
+  const headers = new Headers(init.headers)
+  headers.set('accept', 'application/json')
+  return (await (await request(path, { ...init, headers })).json()) as T
+}
+
+export async function login(email: string, password: string) {
+  const res = await fetch('/api/auth/login', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json' },
+    body: JSON.stringify({ email, password }),
+  })
+  if (!res.ok) throw await toError(res)
+  return (await res.json()) as { access_token: string; token_type: string; expires_in: number }
+}
+
+export const listRecordings = (limit = 50) =>
+  json<{ items: ServerRecording[] }>(`/api/recordings?limit=${limit}`)
+
+export const getRecording = (id: string) =>
+  json<ServerRecording>(`/api/recordings/${encodeURIComponent(id)}`)
+
+export const listNotes = (cursor?: string | null) =>
+  json<{ items: NoteSummary[]; next_cursor: string | null }>(
+    `/api/notes${cursor ? `?cursor=${encodeURIComponent(cursor)}` : ''}`
+  )
+
+export const getNote = (id: string) => json<Note>(`/api/notes/${encodeURIComponent(id)}`)
+
+export const getNoteVersion = (id: string, version: number) =>
+  json<Note>(`/api/notes/${encodeURIComponent(id)}/versions/${version}`)
+
+export const listNoteVersions = (id: string) =>
+  json<{ items: NoteVersionInfo[] }>(`/api/notes/${encodeURIComponent(id)}/versions`)
+
+export const saveNote = (id: string, baseVersion: number, sections: Sections) =>
+  json<Note>(`/api/notes/${encodeURIComponent(id)}`, {
+    method: 'PATCH',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ base_version: baseVersion, sections }),
+  })
+
+export async function noteMarkdown(id: string): Promise<{ text: string; filename: string }> {
+  const res = await request(`/api/notes/${encodeURIComponent(id)}`, {
+    headers: { accept: 'text/markdown' },
+  })
+  const disposition = res.headers.get('content-disposition') ?? ''
+  const filename = /filename="([^"]+)"/.exec(disposition)?.[1] ?? `note-${id}.md`
+  return { text: await res.text(), filename }
+}
+
+/** The recording's audio as a blob (the audio element cannot send the bearer token itself). */
+export async function recordingAudio(id: string): Promise<Blob> {
+  return (await request(`/api/recordings/${encodeURIComponent(id)}/audio`)).blob()
+}

@@ -1,0 +1,116 @@
+// The device's store of recordings: metadata in `recordings`, PCM in `chunks` keyed
+// [recordingId, seq]. A chunk and its recording's counters are written in one transaction, so
+// what the metadata says is always on disk. Audio leaves only through remove(), which the upload
+// queue calls after the server acknowledged the upload.
+import type { Template } from './types.ts'
+
+export type LocalStatus = 'capturing' | 'pending' | 'uploading' | 'failed'
+
+export type LocalRecording = {
+  /** Also the upload's Idempotency-Key. */
+  id: string
+  createdAt: number
+  status: LocalStatus
+  template: Template
+  language: string
+  patientRef: string
+  sampleRate: number
+  durationMs: number
+  bytes: number
+  chunkCount: number
+  attempts: number
+  nextAttemptAt: number
+  lastError: string | null
+}
+
+export type LocalStore = {
+  put(rec: LocalRecording): Promise<void>
+  get(id: string): Promise<LocalRecording | undefined>
+  list(): Promise<LocalRecording[]>
+  /** Appends a chunk and bumps the recording's byte and chunk counts atomically. */
+  appendChunk(id: string, seq: number, pcm: ArrayBuffer): Promise<void>
+  chunks(id: string): Promise<ArrayBuffer[]>
+  remove(id: string): Promise<void>
+  close(): void
+}
+
+export const DB_NAME = 'medic-scribe'
+const RECORDINGS = 'recordings'
+const CHUNKS = 'chunks'
+
+const done = <T>(r: IDBRequest<T>) =>
+  new Promise<T>((resolve, reject) => {
+    r.onsuccess = () => resolve(r.result)
+    r.onerror = () => reject(r.error)
+  })
+
+const committed = (tx: IDBTransaction) =>
+  new Promise<void>((resolve, reject) => {
+    tx.oncomplete = () => resolve()
+    tx.onerror = () => reject(tx.error)
+    tx.onabort = () => reject(tx.error ?? new Error('the transaction was aborted'))
+  })
+
+const chunkRange = (id: string) => IDBKeyRange.bound([id, 0], [id, Number.MAX_SAFE_INTEGER])
+
+export async function openStore(
+  name = DB_NAME,
+  factory: IDBFactory = indexedDB
+): Promise<LocalStore> {
+  const open = factory.open(name, 1)
+  open.onupgradeneeded = () => {
+    const db = open.result
+    db.createObjectStore(RECORDINGS, { keyPath: 'id' })
+    db.createObjectStore(CHUNKS, { keyPath: ['recordingId', 'seq'] })
+  }
+  const db = await done(open)
+
+  return {
+    async put(rec) {
+      const tx = db.transaction(RECORDINGS, 'readwrite')
+      tx.objectStore(RECORDINGS).put(rec)
+      await committed(tx)
+    },
+    async get(id) {
+      return done(db.transaction(RECORDINGS).objectStore(RECORDINGS).get(id)) as Promise<
+        LocalRecording | undefined
+      >
+    },
+    async list() {
+      const all = (await done(
+        db.transaction(RECORDINGS).objectStore(RECORDINGS).getAll()
+      )) as LocalRecording[]
+      return all.sort((a, b) => a.createdAt - b.createdAt)
+    },
+    async appendChunk(id, seq, pcm) {
+      const tx = db.transaction([RECORDINGS, CHUNKS], 'readwrite')
+      const recs = tx.objectStore(RECORDINGS)
+      const get = recs.get(id)
+      get.onsuccess = () => {
+        const rec = get.result as LocalRecording | undefined
+        if (!rec) {
+          tx.abort()
+          return
+        }
+        tx.objectStore(CHUNKS).put({ recordingId: id, seq, data: pcm })
+        recs.put({ ...rec, bytes: rec.bytes + pcm.byteLength, chunkCount: rec.chunkCount + 1 })
+      }
+      await committed(tx)
+    },
+    async chunks(id) {
+      const rows = (await done(
+        db.transaction(CHUNKS).objectStore(CHUNKS).getAll(chunkRange(id))
+      )) as { seq: number; data: ArrayBuffer }[]
+      return rows.sort((a, b) => a.seq - b.seq).map((r) => r.data)
+    },
+    async remove(id) {
+      const tx = db.transaction([RECORDINGS, CHUNKS], 'readwrite')
+      tx.objectStore(CHUNKS).delete(chunkRange(id))
+      tx.objectStore(RECORDINGS).delete(id)
+      await committed(tx)
+    },
+    close() {
+      db.close()
+    },
+  }
+}

@@ -1,0 +1,282 @@
+// The upload queue. Recordings wait in IndexedDB until the server answers 202; the queue retries
+// with exponential backoff and jitter, pauses while offline or signed out, and picks up again
+// after a reload (a new queue over the same database). The local recording id is the
+// Idempotency-Key, so an upload interrupted after the server stored it is not stored twice.
+import type { LocalRecording, LocalStore } from './db.ts'
+import { wavBlob } from './wav.ts'
+
+export type SendRequest = {
+  recording: LocalRecording
+  audio: Blob
+  idempotencyKey: string
+  token: string
+  onProgress: (fraction: number) => void
+}
+/** status 0: the network failed. */
+export type SendResult = { status: number; body: unknown; retryAfterMs?: number }
+export type Sender = (req: SendRequest) => Promise<SendResult>
+
+export type QueueItem = LocalRecording & { progress: number | null }
+export type QueueSnapshot = {
+  items: QueueItem[]
+  online: boolean
+  signedIn: boolean
+  /** Recordings stopped and not yet acknowledged (failed ones excluded). */
+  waiting: number
+}
+
+export type QueueOptions = {
+  store: LocalStore
+  send: Sender
+  getToken: () => string | null
+  onUnauthorized?: () => void
+  onUploaded?: (localId: string, serverId: string) => void
+  online?: boolean
+  now?: () => number
+  random?: () => number
+  setTimer?: (fn: () => void, ms: number) => unknown
+  clearTimer?: (handle: unknown) => void
+  baseDelayMs?: number
+  maxDelayMs?: number
+}
+
+/** Exponential backoff with "equal jitter": between half and all of base·2^attempt, capped. */
+export function backoffDelay(attempt: number, baseMs: number, maxMs: number, random: number) {
+  const ceiling = Math.min(maxMs, baseMs * 2 ** attempt)
+  return Math.round(ceiling / 2 + (random * ceiling) / 2)
+}
+
+const RETRYABLE = new Set([0, 408, 425, 429, 500, 502, 503, 504])
+
+export class UploadQueue {
+  private readonly o: Required<Omit<QueueOptions, 'onUnauthorized' | 'onUploaded'>> &
+    Pick<QueueOptions, 'onUnauthorized' | 'onUploaded'>
+  private online: boolean
+  private running = false
+  private current: Promise<void> = Promise.resolve()
+  private again = false
+  private timer: unknown = null
+  private stopped = false
+  private readonly progress = new Map<string, number>()
+  private readonly listeners = new Set<(s: QueueSnapshot) => void>()
+  private snapshotCache: QueueSnapshot = { items: [], online: true, signedIn: false, waiting: 0 }
+
+  constructor(opts: QueueOptions) {
+    this.o = {
+      online: true,
+      now: () => Date.now(),
+      random: Math.random,
+      setTimer: (fn, ms) => setTimeout(fn, ms),
+      clearTimer: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
+      baseDelayMs: 2_000,
+      maxDelayMs: 5 * 60_000,
+      ...opts,
+    }
+    this.online = this.o.online
+  }
+
+  /**
+   * On load: what a closed tab left mid-capture or mid-upload becomes pending again (its
+   * chunks are all stored), then the queue runs. `capturingNow` is spared: it is still recording.
+   */
+  async start(capturingNow: string | null = null): Promise<void> {
+    for (const rec of await this.o.store.list()) {
+      if (rec.id === capturingNow) continue
+      if (rec.status === 'capturing' || rec.status === 'uploading') {
+        await this.o.store.put({ ...rec, status: 'pending' })
+      }
+    }
+    this.kick()
+  }
+
+  stop() {
+    this.stopped = true
+    if (this.timer !== null) this.o.clearTimer(this.timer)
+    this.timer = null
+  }
+
+  setOnline(online: boolean) {
+    this.online = online
+    if (online) {
+      // Back online: try now rather than wait out a backoff meant for a dead network.
+      void this.retryNow()
+    } else {
+      void this.publish()
+    }
+  }
+
+  /** Runs the queue soon (a recording stopped, a sign-in, the network came back). */
+  kick() {
+    if (this.stopped) return
+    if (this.running) {
+      this.again = true
+      return
+    }
+    this.current = this.run()
+  }
+
+  /** Resolves once the queue has nothing to do right now (tests, and the app's shutdown). */
+  async whenIdle(): Promise<void> {
+    let seen: Promise<void> | null = null
+    while (seen !== this.current) {
+      seen = this.current
+      await seen
+    }
+  }
+
+  /** Clears backoffs and failures (the user asked to retry, the network came back) and runs. */
+  async retryNow(id?: string) {
+    for (const rec of await this.o.store.list()) {
+      if (id && rec.id !== id) continue
+      if (rec.status === 'pending' || rec.status === 'failed') {
+        await this.o.store.put({ ...rec, status: 'pending', nextAttemptAt: 0 })
+      }
+    }
+    this.kick()
+  }
+
+  /** Deletes a recording the user chose to discard (never called by the queue itself). */
+  async discard(id: string) {
+    await this.o.store.remove(id)
+    this.progress.delete(id)
+    await this.publish()
+  }
+
+  get snapshot(): QueueSnapshot {
+    return this.snapshotCache
+  }
+
+  subscribe(fn: (s: QueueSnapshot) => void): () => void {
+    this.listeners.add(fn)
+    fn(this.snapshotCache)
+    return () => this.listeners.delete(fn)
+  }
+
+  async publish() {
+    const items = (await this.o.store.list()).map((r) => ({
+      ...r,
+      progress: this.progress.get(r.id) ?? null,
+    }))
+    this.snapshotCache = {
+      items,
+      online: this.online,
+      signedIn: this.o.getToken() !== null,
+      waiting: items.filter((i) => i.status === 'pending' || i.status === 'uploading').length,
+    }
+    for (const l of this.listeners) l(this.snapshotCache)
+  }
+
+  private async run() {
+    this.running = true
+    try {
+      do {
+        this.again = false
+        await this.drain()
+      } while (this.again && !this.stopped)
+    } finally {
+      this.running = false
+      await this.publish()
+    }
+  }
+
+  private async drain() {
+    if (this.timer !== null) {
+      this.o.clearTimer(this.timer)
+      this.timer = null
+    }
+    while (!this.stopped) {
+      await this.publish()
+      if (!this.online) return
+      const token = this.o.getToken()
+      if (!token) return
+      const pending = (await this.o.store.list()).filter((r) => r.status === 'pending')
+      if (pending.length === 0) return
+      const now = this.o.now()
+      const due = pending.find((r) => r.nextAttemptAt <= now)
+      if (!due) {
+        const next = Math.min(...pending.map((r) => r.nextAttemptAt))
+        this.timer = this.o.setTimer(() => {
+          this.timer = null
+          this.kick()
+        }, next - now)
+        return
+      }
+      const carryOn = await this.upload(due, token)
+      if (!carryOn) return
+    }
+  }
+
+  /** One attempt. Returns false when the queue should stop (signed out). */
+  private async upload(rec: LocalRecording, token: string): Promise<boolean> {
+    await this.o.store.put({ ...rec, status: 'uploading' })
+    this.progress.set(rec.id, 0)
+    await this.publish()
+    let result: SendResult
+    try {
+      const audio = wavBlob(await this.o.store.chunks(rec.id), rec.sampleRate)
+      result = await this.o.send({
+        recording: rec,
+        audio,
+        idempotencyKey: rec.id,
+        token,
+        onProgress: (f) => {
+          this.progress.set(rec.id, f)
+          for (const l of this.listeners) l(this.withProgress())
+        },
+      })
+    } catch (err) {
+      result = { status: 0, body: String(err) }
+    }
+    this.progress.delete(rec.id)
+    const serverId = (result.body as { id?: unknown } | null)?.id
+    if (result.status >= 200 && result.status < 300 && typeof serverId === 'string') {
+      // Acknowledged: the server has the audio on disk. Only now does it leave the device.
+      await this.o.store.remove(rec.id)
+      this.o.onUploaded?.(rec.id, serverId)
+      return true
+    }
+    if (result.status === 401) {
+      await this.o.store.put({ ...rec, status: 'pending', lastError: 'signed out' })
+      this.o.onUnauthorized?.()
+      return false
+    }
+    const message = describe(result)
+    if (RETRYABLE.has(result.status) || (result.status >= 200 && result.status < 300)) {
+      const delay =
+        result.retryAfterMs ??
+        backoffDelay(rec.attempts, this.o.baseDelayMs, this.o.maxDelayMs, this.o.random())
+      await this.o.store.put({
+        ...rec,
+        status: 'pending',
+        attempts: rec.attempts + 1,
+        nextAttemptAt: this.o.now() + delay,
+        lastError: message,
+      })
+    } else {
+      // Refused for good (too large, not audio…): kept on the device for the user to decide.
+      await this.o.store.put({
+        ...rec,
+        status: 'failed',
+        attempts: rec.attempts + 1,
+        lastError: message,
+      })
+    }
+    return true
+  }
+
+  private withProgress(): QueueSnapshot {
+    return {
+      ...this.snapshotCache,
+      items: this.snapshotCache.items.map((i) => ({
+        ...i,
+        progress: this.progress.get(i.id) ?? null,
+      })),
+    }
+  }
+}
+
+function describe(r: SendResult): string {
+  const msg = (r.body as { error?: { message?: string } } | null)?.error?.message
+  if (r.status === 0) return 'the network failed'
+  return msg ? `${r.status}: ${msg}` : `the server answered ${r.status}`
+}

@@ -1,0 +1,105 @@
+// The app's long-lived pieces, made once: the device store, the upload queue, the recorder and
+// the live connection, plus hooks that let screens follow them.
+import { useEffect, useState, useSyncExternalStore } from 'react'
+import { auth } from './lib/auth.ts'
+import type { AuthState } from './lib/auth.ts'
+import { openStore } from './lib/db.ts'
+import type { LocalStore } from './lib/db.ts'
+import { LiveConnection } from './lib/live.ts'
+import type { LiveState } from './lib/live.ts'
+import { UploadQueue } from './lib/queue.ts'
+import type { QueueSnapshot } from './lib/queue.ts'
+import { Recorder } from './lib/recorder.ts'
+import type { LiveEvent } from './lib/types.ts'
+import { xhrSender } from './lib/xhr-sender.ts'
+
+export type Services = { store: LocalStore; queue: UploadQueue; recorder: Recorder }
+
+let services: Promise<Services> | null = null
+const liveListeners = new Set<(e: LiveEvent) => void>()
+let liveState: LiveState = 'closed'
+const liveStateListeners = new Set<() => void>()
+
+export const live = new LiveConnection({
+  token: () => auth.token(),
+  onEvent: (e) => liveListeners.forEach((l) => l(e)),
+  onState: (s) => {
+    liveState = s
+    liveStateListeners.forEach((l) => l())
+  },
+})
+
+export function getServices(): Promise<Services> {
+  services ??= (async () => {
+    const store = await openStore()
+    // Ask the browser not to evict recordings under storage pressure (best effort).
+    void navigator.storage?.persist?.().catch(() => false)
+    const queue = new UploadQueue({
+      store,
+      send: xhrSender,
+      getToken: () => auth.token(),
+      onUnauthorized: () => auth.expire(),
+      online: navigator.onLine,
+    })
+    const recorder = new Recorder(store)
+    window.addEventListener('online', () => {
+      queue.setOnline(true)
+      live.restart()
+    })
+    window.addEventListener('offline', () => queue.setOnline(false))
+    auth.subscribe((s) => {
+      if (s.kind === 'signed-in') {
+        queue.kick()
+        live.restart()
+      } else {
+        live.stop()
+        void queue.publish()
+      }
+    })
+    await queue.start(recorder.recordingId)
+    if (auth.token()) live.start()
+    return { store, queue, recorder }
+  })()
+  return services
+}
+
+export function useServices(): Services | null {
+  const [s, setS] = useState<Services | null>(null)
+  useEffect(() => {
+    let alive = true
+    void getServices().then((v) => alive && setS(v))
+    return () => {
+      alive = false
+    }
+  }, [])
+  return s
+}
+
+export function useAuth(): AuthState {
+  return useSyncExternalStore(auth.subscribe, () => auth.state)
+}
+
+export function useQueue(queue: UploadQueue | undefined): QueueSnapshot | null {
+  const [snap, setSnap] = useState<QueueSnapshot | null>(null)
+  useEffect(() => queue?.subscribe(setSnap), [queue])
+  return snap
+}
+
+export function useLiveEvents(fn: (e: LiveEvent) => void) {
+  useEffect(() => {
+    liveListeners.add(fn)
+    return () => {
+      liveListeners.delete(fn)
+    }
+  }, [fn])
+}
+
+export function useLiveState(): LiveState {
+  return useSyncExternalStore(
+    (fn) => {
+      liveStateListeners.add(fn)
+      return () => liveStateListeners.delete(fn)
+    },
+    () => liveState
+  )
+}
