@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 ARGS ?=
 
-.PHONY: help install dev test test-unit test-process test-stack lint format typecheck build user bench-api clean bootstrap images up down logs ps user-stack
+.PHONY: help install dev test test-unit test-process test-stack lint format typecheck build user bench-api clean bootstrap images up down logs ps user-stack backup backup-verify backup-prune restore
 
 help: ## List every target with one line each
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -59,6 +59,18 @@ logs: ## Follow the stack's logs (ARGS="api edge" for some services)
 
 ps: ## Show the stack's services and their health
 	npm run --silent stack -- ps
+
+backup: ## Back up the database, audio and notes into the restic repository (ARGS="--project x")
+	npm run --silent backup -- $(ARGS)
+
+backup-verify: ## Check the repository (reads every pack) and the newest backup against its manifest
+	npm run --silent backup:verify -- $(ARGS)
+
+backup-prune: ## Keep the last KEEP_DAILY/WEEKLY/MONTHLY backups, list what is removed (ARGS="--dry-run")
+	npm run --silent backup:prune -- $(ARGS)
+
+restore: ## Restore a backup into the stack, safety backup first (ARGS="--snapshot ID --yes --dry-run")
+	npm run --silent restore -- $(ARGS)
 
 user-stack: ## Accounts in the running stack: make user-stack ARGS="add someone@example.org"
 	npm run --silent stack -- user $(ARGS)

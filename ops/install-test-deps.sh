@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 need=()
-for tool in espeak-ng sox; do command -v "$tool" >/dev/null || need+=("$tool"); done
+for tool in espeak-ng sox restic; do command -v "$tool" >/dev/null || need+=("$tool"); done
 # The PostgreSQL server binaries, for the tests that run the store on a real server.
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 if [ ${#need[@]} -gt 0 ]; then

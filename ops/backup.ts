@@ -1,0 +1,333 @@
+#!/usr/bin/env -S npx tsx
+// Backs up the stack at one point in time: a pg_dump (custom format) first, then the audio and
+// notes files that dump references, a manifest of every file's SHA-256 and every table's rows,
+// all stored by restic (encrypted, deduplicated, incremental). Works with the stack stopped.
+import { hostname } from 'node:os'
+import { $, echo, fs, path, sleep } from 'zx'
+import { z } from 'zod'
+import { parseArgs } from './lib/args.ts'
+import { StopError, handleError } from './lib/errors.ts'
+import { step, summary, detail, formatSeconds } from './lib/step.ts'
+import { fromRoot } from './lib/paths.ts'
+import { BASE_IMAGE } from './lib/images.ts'
+import { acquireLock } from './lib/lock.ts'
+import type { Lock } from './lib/lock.ts'
+import { createRestic, formatBytes, loadBackupEnv } from './lib/restic.ts'
+import type { BackupEnv, BackupSummary } from './lib/restic.ts'
+import { MANIFEST_FILE, hashTree, parseDumpData, parseHashListing } from './lib/manifest.ts'
+import type { Manifest, ManifestFile } from './lib/manifest.ts'
+
+const USAGE = `
+Usage: npx tsx ops/backup.ts [--project NAME] [--tag TAG] [--dry-run]   (make backup)
+
+  1. takes a lock (build/backup/<project>.lock): a second run stops with the holder's pid;
+  2. pg_dump -Fc of the database (a temporary postgres on the pgdata volume if the stack is down);
+  3. copies the audio and notes files that dump references (+ .orphans/) from the volumes;
+  4. writes manifest.json: every file's size and SHA-256, every table's row count;
+  5. restic backup into RESTIC_REPOSITORY (default backups/), with progress and a summary.
+
+  --project  the compose project (default COMPOSE_PROJECT_NAME or medic-scribe)
+  Settings (compose/.env or the environment): RESTIC_REPOSITORY, RESTIC_PASSWORD_FILE
+  (default ~/.config/medic-scribe/restic-password, created on the first backup: keep a copy
+  somewhere else: without it the backups cannot be read).
+  Cron: 15 2 * * * cd /srv/medic-scribe && make backup >>/var/log/medic-scribe-backup.log 2>&1
+`
+
+export const DB_DUMP = 'db/scribe.dump'
+export const TAG = 'medic-scribe'
+const REFERENCED = [
+  'public.recordings.audio_path',
+  'public.note_versions.json_path',
+  'public.note_versions.markdown_path',
+]
+
+export const workDir = (project: string): string => fromRoot('build', 'backup', project)
+export const lockFile = (project: string): string => fromRoot('build', 'backup', `${project}.lock`)
+const q = $({ quiet: true })
+
+export type StackState = {
+  project: string
+  containers: Map<string, { name: string; running: boolean }>
+  volumes: { audio: string; notes: string; pgdata: string }
+  existing: Set<string>
+}
+
+/** The project's containers by service, and which of its volumes exist. */
+export async function stackState(project: string): Promise<StackState> {
+  const out =
+    await q`docker ps -a --filter label=com.docker.compose.project=${project} --format ${'{{.Label "com.docker.compose.service"}}\t{{.Names}}\t{{.State}}'}`
+  const containers = new Map<string, { name: string; running: boolean }>()
+  for (const line of out.stdout.split('\n').filter(Boolean)) {
+    const [service, name, state] = line.split('\t')
+    if (service && name) containers.set(service, { name, running: state === 'running' })
+  }
+  const volumes = {
+    audio: `${project}_audio`,
+    notes: `${project}_notes`,
+    pgdata: `${project}_pgdata`,
+  }
+  const existing = new Set<string>()
+  for (const v of Object.values(volumes))
+    if ((await q`docker volume inspect ${v}`.nothrow()).ok) existing.add(v)
+  return { project, containers, volumes, existing }
+}
+
+/**
+ * Runs `fn` with a postgres container for the project: the stack's own when it runs, else a
+ * temporary one on the pgdata volume (no network), removed afterwards.
+ */
+export async function withPostgres<T>(
+  state: StackState,
+  env: BackupEnv,
+  fn: (container: string) => Promise<T>
+): Promise<T> {
+  const own = state.containers.get('postgres')
+  if (own?.running) return fn(own.name)
+  const name = `${state.project}-ops-postgres`
+  await q`docker rm -f ${name}`.nothrow()
+  const init = env.POSTGRES_PASSWORD ? ['-e', `POSTGRES_PASSWORD=${env.POSTGRES_PASSWORD}`] : []
+  detail(`the stack's postgres is not running: starting ${name} on ${state.volumes.pgdata}`)
+  await q`docker run -d --name ${name} --network none -e POSTGRES_USER=scribe -e POSTGRES_DB=scribe ${init} -v ${state.volumes.pgdata}:/var/lib/postgresql/data --tmpfs /tmp medic-scribe/postgres:${env.SCRIBE_TAG}`
+  try {
+    const deadline = Date.now() + 90_000
+    while (!(await q`docker exec ${name} pg_isready -q -U scribe -d scribe`.nothrow()).ok) {
+      if (Date.now() > deadline) {
+        const logs = await q`docker logs --tail 20 ${name}`.nothrow()
+        throw new StopError(
+          `postgres on ${state.volumes.pgdata} did not start: ${logs.stderr.trim().split('\n').at(-1)}`,
+          'check the volume (docker volume inspect) and POSTGRES_PASSWORD in compose/.env'
+        )
+      }
+      await sleep(500)
+    }
+    return await fn(name)
+  } finally {
+    await q`docker rm -f ${name}`.nothrow()
+  }
+}
+
+/** Every table's row count in the live database. */
+export async function liveTableCounts(container: string): Promise<Record<string, number>> {
+  const psql = (sql: string) =>
+    q`docker exec ${container} psql -U scribe -d scribe -v ON_ERROR_STOP=1 -At -F ${'\t'} -c ${sql}`
+  const names = (
+    await psql(
+      "SELECT schemaname || '.' || tablename FROM pg_tables WHERE schemaname NOT IN ('pg_catalog', 'information_schema') ORDER BY 1"
+    )
+  ).stdout
+    .split('\n')
+    .filter(Boolean)
+  if (names.length === 0) return {}
+  const sql = names
+    .map((n) => {
+      const [s, t] = n.split('.')
+      return `SELECT '${n}', count(*) FROM "${s}"."${t}"`
+    })
+    .join(' UNION ALL ')
+  const out: Record<string, number> = {}
+  for (const line of (await psql(sql)).stdout.split('\n').filter(Boolean)) {
+    const [n, c] = line.split('\t')
+    out[n!] = Number(c)
+  }
+  return out
+}
+
+/** The files in the audio and notes volumes now (temporary uploads left out). */
+export async function liveVolumeFiles(state: StackState): Promise<ManifestFile[]> {
+  if (!state.existing.has(state.volumes.audio) && !state.existing.has(state.volumes.notes))
+    return []
+  const script = `set -eu; cd /data
+find audio notes -type f ! -path '*/.tmp/*' -printf '%s\\t%p\\n'
+echo ---
+find audio notes -type f ! -path '*/.tmp/*' -print0 | xargs -0 -r sha256sum`
+  const mounts = (['audio', 'notes'] as const)
+    .filter((a) => state.existing.has(state.volumes[a]))
+    .flatMap((a) => ['-v', `${state.volumes[a]}:/data/${a}:ro`])
+  const out =
+    await q`docker run --rm --network none ${mounts} ${BASE_IMAGE} sh -c ${`mkdir -p /data/audio /data/notes 2>/dev/null || true; ${script}`}`
+  const [sizes = '', sums = ''] = out.stdout.split('\n---\n')
+  return parseHashListing(sums, sizes)
+}
+
+// Copies the referenced files (and .orphans/) out of the volumes, as root in a throwaway
+// container, then hands them to the invoking user so restic need not run as root.
+const COPY_SCRIPT = `set -eu
+cd /data
+: > /work/present.txt; : > /work/missing.txt
+while IFS= read -r p; do
+  if [ -f "$p" ]; then printf '%s\\n' "$p" >> /work/present.txt; else printf '%s\\n' "$p" >> /work/missing.txt; fi
+done < /work/wanted.txt
+for a in audio notes; do
+  if [ -d "$a/.orphans" ]; then find "$a/.orphans" -type f >> /work/present.txt; fi
+done
+find audio notes -type f ! -path '*/.tmp/*' | wc -l > /work/total.txt
+mkdir -p /out/audio /out/notes
+tar -cf - --verbatim-files-from -T /work/present.txt | tar -C /out -xpf -
+chown -R "$OWNER" /out`
+
+export type BackupResult = { snapshotId: string; manifest: Manifest; summary: BackupSummary }
+
+export async function runBackup(opts: {
+  project: string
+  env: BackupEnv
+  dryRun: boolean
+  tags?: string[]
+  lockHeld?: boolean
+}): Promise<BackupResult | undefined> {
+  const { project, env, dryRun } = opts
+  const restic = createRestic(env)
+  await step('repository', async () => {
+    if (await restic.ensurePassword(dryRun)) {
+      echo(`
+  ************************************************************************************
+  A new repository password was written to ${restic.passwordFile} (mode 600).
+  Store a copy outside this machine NOW (a password manager, a sealed envelope):
+  without it, no backup in ${restic.repository} can ever be read.
+  ************************************************************************************`)
+    }
+    if (await restic.exists()) return `${restic.repository} is ready`
+    if (dryRun) return `would create a restic repository at ${restic.repository}`
+    await restic.init()
+    return `created a restic repository at ${restic.repository}`
+  })
+  let lock: Lock | undefined
+  if (!opts.lockHeld && !dryRun)
+    await step('lock', async () => {
+      lock = await acquireLock(lockFile(project), `backup of ${project}`)
+      return lock.file
+    })
+  try {
+    const state = await stackState(project)
+    const missingVolumes = Object.values(state.volumes).filter((v) => !state.existing.has(v))
+    if (missingVolumes.length)
+      throw new StopError(
+        `no volume ${missingVolumes.join(', ')} for the project ${project}`,
+        'check --project (docker volume ls shows <project>_audio, _notes, _pgdata)'
+      )
+    if (dryRun) {
+      detail(
+        `would dump the database, copy the referenced files of ${state.volumes.audio} and ${state.volumes.notes}, write a manifest, then restic backup`
+      )
+      return undefined
+    }
+    const base = workDir(project)
+    const staging = path.join(base, 'staging')
+    const work = path.join(base, 'work')
+    // A clear copy of patient data: only this user may read it, and it is removed afterwards.
+    await fs.mkdirp(base, { mode: 0o700 })
+    await fs.chmod(base, 0o700)
+    await fs.emptyDir(staging)
+    await fs.emptyDir(work)
+    await fs.mkdirp(path.join(staging, 'db'))
+    let tables: Record<string, number> = {}
+    let wanted: string[] = []
+    await step('database dump', async () => {
+      const dump = path.join(staging, DB_DUMP)
+      const data = await withPostgres(state, env, async (c) => {
+        await q`docker exec ${c} pg_dump -U scribe -d scribe -Fc > ${dump}`
+        return (await q`docker exec -i ${c} pg_restore --data-only -f - < ${dump}`).stdout
+      })
+      const parsed = parseDumpData(data, REFERENCED)
+      tables = parsed.tables
+      wanted = [
+        ...parsed.values.get(REFERENCED[0]!)!.map((p) => `audio/${p}`),
+        ...parsed.values.get(REFERENCED[1]!)!.map((p) => `notes/${p}`),
+        ...parsed.values.get(REFERENCED[2]!)!.map((p) => `notes/${p}`),
+      ]
+      const rows = Object.values(tables).reduce((a, b) => a + b, 0)
+      return `${formatBytes((await fs.stat(dump)).size)}, ${Object.keys(tables).length} tables, ${rows} rows, ${wanted.length} files referenced`
+    })
+    await step('files', async () => {
+      await fs.writeFile(path.join(work, 'wanted.txt'), wanted.map((p) => `${p}\n`).join(''))
+      const owner = `${process.getuid?.() ?? 0}:${process.getgid?.() ?? 0}`
+      await q`docker run --rm --network none -e OWNER=${owner} -v ${state.volumes.audio}:/data/audio:ro -v ${state.volumes.notes}:/data/notes:ro -v ${staging}:/out -v ${work}:/work ${BASE_IMAGE} sh -c ${COPY_SCRIPT}`
+      const missing = (await fs.readFile(path.join(work, 'missing.txt'), 'utf8'))
+        .split('\n')
+        .filter(Boolean)
+      if (missing.length)
+        throw new StopError(
+          `${missing.length} file(s) the database references are not in the volumes: ${missing.slice(0, 3).join(', ')}`,
+          'they were lost before this backup; see RUNBOOK.md#backups (restore them from an older snapshot)'
+        )
+      const present = (await fs.readFile(path.join(work, 'present.txt'), 'utf8'))
+        .split('\n')
+        .filter(Boolean).length
+      const total = Number((await fs.readFile(path.join(work, 'total.txt'), 'utf8')).trim())
+      const later = total - present
+      return `${present} files${later > 0 ? `; ${later} written after the dump began, left for the next backup` : ''}`
+    })
+    let manifest: Manifest | undefined
+    await step('manifest', async () => {
+      const files = await hashTree(staging)
+      manifest = { version: 1, project, createdAt: new Date().toISOString(), files, tables }
+      await fs.writeFile(
+        path.join(staging, MANIFEST_FILE),
+        `${JSON.stringify(manifest, null, 1)}\n`
+      )
+      const bytes = files.reduce((a, f) => a + f.size, 0)
+      return `${files.length} files, ${formatBytes(bytes)}`
+    })
+    let result: BackupSummary | undefined
+    await step('restic backup', async () => {
+      let last = 0
+      result = await restic.backup(
+        staging,
+        [TAG, `project=${project}`, `host=${hostname()}`, ...(opts.tags ?? [])],
+        (s) => {
+          if (Date.now() - last < 2000) return
+          last = Date.now()
+          detail(
+            `${Math.round(s.percent_done * 100)}% ${s.files_done ?? 0}/${s.total_files ?? '?'} files, ${formatBytes(s.bytes_done ?? 0)}/${formatBytes(s.total_bytes ?? 0)}`
+          )
+        }
+      )
+      return `snapshot ${result.snapshot_id}`
+    })
+    const r = result!
+    echo(
+      `Backup ${r.snapshot_id}: ${r.total_files_processed} files, ${formatBytes(r.total_bytes_processed)}, ${formatBytes(r.data_added)} new (${r.files_new} new, ${r.files_changed} changed, ${r.files_unmodified} unchanged files) in ${formatSeconds(r.total_duration)} → ${restic.repository}`
+    )
+    return { snapshotId: r.snapshot_id, manifest: manifest!, summary: r }
+  } finally {
+    if (!dryRun) {
+      await fs.remove(path.join(workDir(project), 'staging'))
+      await fs.remove(path.join(workDir(project), 'work'))
+    }
+    await lock?.release()
+  }
+}
+
+const isMain =
+  process.argv[1] !== undefined && path.resolve(process.argv[1]) === import.meta.filename
+if (isMain) {
+  const startedAt = performance.now()
+  try {
+    const env = await loadBackupEnv()
+    const flags = parseArgs({
+      usage: USAGE,
+      boolean: ['dry-run'],
+      string: ['project', 'tag'],
+      shape: {
+        'dry-run': z.boolean().default(false),
+        project: z
+          .string()
+          .regex(/^[a-z0-9][a-z0-9_-]*$/)
+          .default(env.COMPOSE_PROJECT_NAME),
+        tag: z
+          .string()
+          .regex(/^[\w=.-]+$/)
+          .optional(),
+      },
+    })
+    await runBackup({
+      project: flags.project,
+      env,
+      dryRun: flags['dry-run'],
+      tags: flags.tag ? [flags.tag] : [],
+    })
+  } catch (err) {
+    handleError(err)
+  } finally {
+    console.log(summary(startedAt))
+  }
+}

@@ -1,0 +1,140 @@
+import { createHash } from 'node:crypto'
+import { createReadStream } from 'node:fs'
+import { fs, path } from 'zx'
+
+// What a backup holds: every file with its size and SHA-256, and every table's row count.
+// Paths are relative to the backup's root: `db/scribe.dump`, `audio/<xx>/<id>.wav`, `notes/…`.
+
+export type ManifestFile = { path: string; size: number; sha256: string }
+export type Manifest = {
+  version: 1
+  project: string
+  createdAt: string
+  files: ManifestFile[]
+  tables: Record<string, number>
+}
+export type Difference = {
+  kind: 'missing' | 'extra' | 'changed' | 'rows'
+  what: string
+  detail: string
+}
+
+export const MANIFEST_FILE = 'manifest.json'
+
+const sha256File = (file: string): Promise<string> =>
+  new Promise((resolve, reject) => {
+    const hash = createHash('sha256')
+    createReadStream(file)
+      .on('data', (chunk) => hash.update(chunk))
+      .on('error', reject)
+      .on('end', () => resolve(hash.digest('hex')))
+  })
+
+/** Every regular file under `dir` (the manifest itself left out), sorted by path. */
+export async function hashTree(dir: string): Promise<ManifestFile[]> {
+  const out: ManifestFile[] = []
+  for (const entry of await fs.readdir(dir, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue
+    const full = path.join(entry.parentPath, entry.name)
+    const rel = path.relative(dir, full).split(path.sep).join('/')
+    if (rel === MANIFEST_FILE) continue
+    out.push({ path: rel, size: (await fs.stat(full)).size, sha256: await sha256File(full) })
+  }
+  return out.sort((a, b) => a.path.localeCompare(b.path))
+}
+
+/**
+ * Parses `pg_restore --data-only -f -` (plain COPY blocks): the row count of every table, and
+ * the values of the columns asked for (e.g. `public.recordings.audio_path`).
+ */
+export function parseDumpData(
+  sql: string,
+  columns: string[]
+): { tables: Record<string, number>; values: Map<string, string[]> } {
+  const tables: Record<string, number> = {}
+  const values = new Map<string, string[]>(columns.map((c) => [c, []]))
+  let table: string | undefined
+  let picks: { key: string; index: number }[] = []
+  for (const line of sql.split('\n')) {
+    if (table === undefined) {
+      const m = /^COPY ([\w."]+) \(([^)]*)\) FROM stdin;$/.exec(line)
+      if (!m) continue
+      table = m[1]!.replaceAll('"', '')
+      tables[table] = 0
+      const cols = m[2]!.split(',').map((c) => c.trim().replaceAll('"', ''))
+      picks = cols
+        .map((c, index) => ({ key: `${table}.${c}`, index }))
+        .filter((p) => values.has(p.key))
+      continue
+    }
+    if (line === '\\.') {
+      table = undefined
+      continue
+    }
+    tables[table] = (tables[table] ?? 0) + 1
+    const fields = line.split('\t')
+    for (const p of picks) {
+      const v = fields[p.index]
+      if (v !== undefined && v !== '\\N') values.get(p.key)!.push(v)
+    }
+  }
+  return { tables, values }
+}
+
+/** Everything that differs between what the manifest promises and what is there. */
+export function compareManifests(
+  expected: Pick<Manifest, 'files' | 'tables'>,
+  actual: Pick<Manifest, 'files' | 'tables'>
+): Difference[] {
+  const diffs: Difference[] = []
+  const have = new Map(actual.files.map((f) => [f.path, f]))
+  for (const f of expected.files) {
+    const a = have.get(f.path)
+    have.delete(f.path)
+    if (!a) diffs.push({ kind: 'missing', what: f.path, detail: `${f.size} bytes` })
+    else if (a.size !== f.size || a.sha256 !== f.sha256)
+      diffs.push({
+        kind: 'changed',
+        what: f.path,
+        detail: `size ${f.size} → ${a.size}, sha256 ${f.sha256.slice(0, 12)} → ${a.sha256.slice(0, 12)}`,
+      })
+  }
+  for (const a of have.values())
+    diffs.push({ kind: 'extra', what: a.path, detail: `${a.size} bytes` })
+  const names = new Set([...Object.keys(expected.tables), ...Object.keys(actual.tables)])
+  for (const t of [...names].sort()) {
+    const want = expected.tables[t]
+    const got = actual.tables[t]
+    if (want !== got)
+      diffs.push({
+        kind: 'rows',
+        what: t,
+        detail: `${want ?? 'no table'} rows → ${got ?? 'no table'}`,
+      })
+  }
+  return diffs
+}
+
+export const describeDifference = (d: Difference): string =>
+  `${d.kind.padEnd(7)} ${d.what} (${d.detail})`
+
+/** `audio/…` and `notes/…` entries only: what lives in the volumes. */
+export const volumeFiles = (files: ManifestFile[]): ManifestFile[] =>
+  files.filter((f) => f.path.startsWith('audio/') || f.path.startsWith('notes/'))
+
+/** Parses `sha256sum` lines and `find -printf '%s\t%p\n'` lines into manifest entries. */
+export function parseHashListing(sums: string, sizes: string): ManifestFile[] {
+  const size = new Map<string, number>()
+  for (const line of sizes.split('\n')) {
+    const [n, p] = line.split('\t')
+    if (n && p) size.set(p.replace(/^\.\//, ''), Number(n))
+  }
+  const out: ManifestFile[] = []
+  for (const line of sums.split('\n')) {
+    const m = /^([0-9a-f]{64}) [ *](.+)$/.exec(line)
+    if (!m) continue
+    const p = m[2]!.replace(/^\.\//, '')
+    out.push({ path: p, sha256: m[1]!, size: size.get(p) ?? -1 })
+  }
+  return out.sort((a, b) => a.path.localeCompare(b.path))
+}
