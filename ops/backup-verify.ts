@@ -4,8 +4,9 @@
 import { $, echo, fs, path } from 'zx'
 import { z } from 'zod'
 import { parseArgs } from './lib/args.ts'
-import { StopError, handleError } from './lib/errors.ts'
-import { step, summary, detail } from './lib/step.ts'
+import { StopError } from './lib/errors.ts'
+import { isMainModule, runScript } from './lib/main.ts'
+import { step, detail } from './lib/step.ts'
 import { createRestic, formatBytes, loadBackupEnv } from './lib/restic.ts'
 import type { Restic, Snapshot } from './lib/restic.ts'
 import {
@@ -83,11 +84,8 @@ export async function restoreAndCompare(
   return { problems, manifest }
 }
 
-const isMain =
-  process.argv[1] !== undefined && path.resolve(process.argv[1]) === import.meta.filename
-if (isMain) {
-  const startedAt = performance.now()
-  try {
+if (isMainModule(import.meta.filename)) {
+  await runScript(async () => {
     const env = await loadBackupEnv()
     const flags = parseArgs({
       usage: USAGE,
@@ -163,9 +161,5 @@ if (isMain) {
       )
     }
     echo(`Verified snapshot ${snap.short_id}: every pack, file and table matches`)
-  } catch (err) {
-    handleError(err)
-  } finally {
-    console.log(summary(startedAt))
-  }
+  })
 }

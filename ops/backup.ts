@@ -3,19 +3,22 @@
 // notes files that dump references, a manifest of every file's SHA-256 and every table's rows,
 // all stored by restic (encrypted, deduplicated, incremental). Works with the stack stopped.
 import { hostname } from 'node:os'
-import { $, echo, fs, path, sleep } from 'zx'
+import { $, echo, fs, path } from 'zx'
 import { z } from 'zod'
 import { parseArgs } from './lib/args.ts'
-import { StopError, handleError } from './lib/errors.ts'
-import { step, summary, detail, formatSeconds } from './lib/step.ts'
+import { StopError } from './lib/errors.ts'
+import { isMainModule, runScript } from './lib/main.ts'
+import { step, detail, formatSeconds } from './lib/step.ts'
 import { fromRoot } from './lib/paths.ts'
 import { BASE_IMAGE } from './lib/images.ts'
 import { acquireLock } from './lib/lock.ts'
 import type { Lock } from './lib/lock.ts'
 import { createRestic, formatBytes, loadBackupEnv } from './lib/restic.ts'
 import type { BackupEnv, BackupSummary } from './lib/restic.ts'
-import { MANIFEST_FILE, hashTree, parseDumpData, parseHashListing } from './lib/manifest.ts'
-import type { Manifest, ManifestFile } from './lib/manifest.ts'
+import { MANIFEST_FILE, hashTree, parseDumpData } from './lib/manifest.ts'
+import type { Manifest } from './lib/manifest.ts'
+import { liveTableCounts, liveVolumeFiles, stackState, withPostgres } from './lib/volumes.ts'
+export type { StackState } from './lib/volumes.ts'
 
 const USAGE = `
 Usage: npx tsx ops/backup.ts [--project NAME] [--tag TAG] [--dry-run]   (make backup)
@@ -45,109 +48,8 @@ export const workDir = (project: string): string => fromRoot('build', 'backup', 
 export const lockFile = (project: string): string => fromRoot('build', 'backup', `${project}.lock`)
 const q = $({ quiet: true })
 
-export type StackState = {
-  project: string
-  containers: Map<string, { name: string; running: boolean }>
-  volumes: { audio: string; notes: string; pgdata: string }
-  existing: Set<string>
-}
-
-/** The project's containers by service, and which of its volumes exist. */
-export async function stackState(project: string): Promise<StackState> {
-  const out =
-    await q`docker ps -a --filter label=com.docker.compose.project=${project} --format ${'{{.Label "com.docker.compose.service"}}\t{{.Names}}\t{{.State}}'}`
-  const containers = new Map<string, { name: string; running: boolean }>()
-  for (const line of out.stdout.split('\n').filter(Boolean)) {
-    const [service, name, state] = line.split('\t')
-    if (service && name) containers.set(service, { name, running: state === 'running' })
-  }
-  const volumes = {
-    audio: `${project}_audio`,
-    notes: `${project}_notes`,
-    pgdata: `${project}_pgdata`,
-  }
-  const existing = new Set<string>()
-  for (const v of Object.values(volumes))
-    if ((await q`docker volume inspect ${v}`.nothrow()).ok) existing.add(v)
-  return { project, containers, volumes, existing }
-}
-
-/**
- * Runs `fn` with a postgres container for the project: the stack's own when it runs, else a
- * temporary one on the pgdata volume (no network), removed afterwards.
- */
-export async function withPostgres<T>(
-  state: StackState,
-  env: BackupEnv,
-  fn: (container: string) => Promise<T>
-): Promise<T> {
-  const own = state.containers.get('postgres')
-  if (own?.running) return fn(own.name)
-  const name = `${state.project}-ops-postgres`
-  await q`docker rm -f ${name}`.nothrow()
-  const init = env.POSTGRES_PASSWORD ? ['-e', `POSTGRES_PASSWORD=${env.POSTGRES_PASSWORD}`] : []
-  detail(`the stack's postgres is not running: starting ${name} on ${state.volumes.pgdata}`)
-  await q`docker run -d --name ${name} --network none -e POSTGRES_USER=scribe -e POSTGRES_DB=scribe ${init} -v ${state.volumes.pgdata}:/var/lib/postgresql/data --tmpfs /tmp medic-scribe/postgres:${env.SCRIBE_TAG}`
-  try {
-    const deadline = Date.now() + 90_000
-    while (!(await q`docker exec ${name} pg_isready -q -U scribe -d scribe`.nothrow()).ok) {
-      if (Date.now() > deadline) {
-        const logs = await q`docker logs --tail 20 ${name}`.nothrow()
-        throw new StopError(
-          `postgres on ${state.volumes.pgdata} did not start: ${logs.stderr.trim().split('\n').at(-1)}`,
-          'check the volume (docker volume inspect) and POSTGRES_PASSWORD in compose/.env'
-        )
-      }
-      await sleep(500)
-    }
-    return await fn(name)
-  } finally {
-    await q`docker rm -f ${name}`.nothrow()
-  }
-}
-
-/** Every table's row count in the live database. */
-export async function liveTableCounts(container: string): Promise<Record<string, number>> {
-  const psql = (sql: string) =>
-    q`docker exec ${container} psql -U scribe -d scribe -v ON_ERROR_STOP=1 -At -F ${'\t'} -c ${sql}`
-  const names = (
-    await psql(
-      "SELECT schemaname || '.' || tablename FROM pg_tables WHERE schemaname NOT IN ('pg_catalog', 'information_schema') ORDER BY 1"
-    )
-  ).stdout
-    .split('\n')
-    .filter(Boolean)
-  if (names.length === 0) return {}
-  const sql = names
-    .map((n) => {
-      const [s, t] = n.split('.')
-      return `SELECT '${n}', count(*) FROM "${s}"."${t}"`
-    })
-    .join(' UNION ALL ')
-  const out: Record<string, number> = {}
-  for (const line of (await psql(sql)).stdout.split('\n').filter(Boolean)) {
-    const [n, c] = line.split('\t')
-    out[n!] = Number(c)
-  }
-  return out
-}
-
-/** The files in the audio and notes volumes now (temporary uploads left out). */
-export async function liveVolumeFiles(state: StackState): Promise<ManifestFile[]> {
-  if (!state.existing.has(state.volumes.audio) && !state.existing.has(state.volumes.notes))
-    return []
-  const script = `set -eu; cd /data
-find audio notes -type f ! -path '*/.tmp/*' -printf '%s\\t%p\\n'
-echo ---
-find audio notes -type f ! -path '*/.tmp/*' -print0 | xargs -0 -r sha256sum`
-  const mounts = (['audio', 'notes'] as const)
-    .filter((a) => state.existing.has(state.volumes[a]))
-    .flatMap((a) => ['-v', `${state.volumes[a]}:/data/${a}:ro`])
-  const out =
-    await q`docker run --rm --network none ${mounts} ${BASE_IMAGE} sh -c ${`mkdir -p /data/audio /data/notes 2>/dev/null || true; ${script}`}`
-  const [sizes = '', sums = ''] = out.stdout.split('\n---\n')
-  return parseHashListing(sums, sizes)
-}
+// The Docker and postgres helpers live in lib/volumes.ts; restore.ts imports them from here too.
+export { liveTableCounts, liveVolumeFiles, stackState, withPostgres }
 
 // Copies the referenced files (and .orphans/) out of the volumes, as root in a throwaway
 // container, then hands them to the invoking user so restic need not run as root.
@@ -297,11 +199,8 @@ export async function runBackup(opts: {
   }
 }
 
-const isMain =
-  process.argv[1] !== undefined && path.resolve(process.argv[1]) === import.meta.filename
-if (isMain) {
-  const startedAt = performance.now()
-  try {
+if (isMainModule(import.meta.filename)) {
+  await runScript(async () => {
     const env = await loadBackupEnv()
     const flags = parseArgs({
       usage: USAGE,
@@ -325,9 +224,5 @@ if (isMain) {
       dryRun: flags['dry-run'],
       tags: flags.tag ? [flags.tag] : [],
     })
-  } catch (err) {
-    handleError(err)
-  } finally {
-    console.log(summary(startedAt))
-  }
+  })
 }

@@ -6,11 +6,12 @@ import { path } from 'zx'
 import { parseArgs } from './lib/args.ts'
 import { createContext } from './lib/context.ts'
 import { dockerAnswers, formatMB, imageExists } from './lib/docker.ts'
-import { StopError, handleError } from './lib/errors.ts'
+import { StopError } from './lib/errors.ts'
+import { runScript } from './lib/main.ts'
 import { BASE_IMAGE, DEFAULT_TAG, IMAGE_NAMES, imageRef } from './lib/images.ts'
 import type { ImageName } from './lib/images.ts'
 import { BUILD_DIR } from './lib/paths.ts'
-import { formatSeconds, step, summary } from './lib/step.ts'
+import { formatSeconds, step } from './lib/step.ts'
 import { buildApiBundle, buildWebApp, bundleStt, stageNode } from './steps/images/artifacts.ts'
 import { SIZE_GOAL, dockerBuild, pruneSuperseded } from './steps/images/build.ts'
 import { stageContext } from './steps/images/stage.ts'
@@ -39,7 +40,7 @@ const Only = z
 
 const startedAt = performance.now()
 const built: { name: ImageName; ref: string; seconds: number; bytes: number }[] = []
-try {
+await runScript(async () => {
   const flags = parseArgs({
     usage: USAGE,
     boolean: ['dry-run'],
@@ -89,8 +90,4 @@ try {
       )
     }
   }
-} catch (err) {
-  handleError(err)
-} finally {
-  console.log(summary(startedAt))
-}
+}, startedAt)

@@ -7,10 +7,10 @@ import { fromRoot } from '../../ops/lib/paths.ts'
 import type { Manifest } from '../../ops/lib/manifest.ts'
 import { consultationWav } from '../support/audio.ts'
 import { connect, until } from './stack.ts'
+import type { SettledRecording } from './stack.ts'
 
 const stack = inject('stack')
 
-type Rec = { status: string; note_id: string | null }
 type Run = { code: number; out: string }
 
 /** Runs an ops script as an operator would, with its own repository and password file. */
@@ -68,17 +68,7 @@ describe.skipIf(!stack)('backup and restore', { timeout: 900_000 }, () => {
   })
 
   async function note(token: string) {
-    const res = await s.upload(token, await consultationWav())
-    expect(res.status).toBe(202)
-    const { id } = (await res.json()) as { id: string }
-    const rec = await until(
-      'the recording to settle',
-      async () => {
-        const r = await s.json<Rec>(token, `/api/recordings/${id}`)
-        return r.status === 'done' || r.status === 'failed' ? r : undefined
-      },
-      180_000
-    )
+    const { rec } = await s.uploadAndSettle(token, await consultationWav())
     expect(rec.status).toBe('done')
     return rec.note_id!
   }
@@ -105,22 +95,6 @@ describe.skipIf(!stack)('backup and restore', { timeout: 900_000 }, () => {
     )
   }
 
-  async function rows(table: string): Promise<number> {
-    const out = await s.docker(
-      'exec',
-      s.container('postgres'),
-      'psql',
-      '-U',
-      'scribe',
-      '-d',
-      'scribe',
-      '-At',
-      '-c',
-      `SELECT count(*) FROM ${table}`
-    )
-    return Number(out)
-  }
-
   it('should restore every file, row and note after the volumes and the database are destroyed', async () => {
     const env = settings('repo')
     const token = await s.login()
@@ -140,7 +114,7 @@ describe.skipIf(!stack)('backup and restore', { timeout: 900_000 }, () => {
     await s.compose('down', '-v', '--timeout', '20')
     await s.compose('up', '-d', '--wait', '--wait-timeout', '180')
     await edgeUp()
-    expect(await rows('notes')).toBe(0)
+    expect(await s.countRows('notes')).toBe(0)
 
     const restore = await ops('restore.ts', ['--yes'], env)
     console.log(restore.out)
@@ -148,7 +122,7 @@ describe.skipIf(!stack)('backup and restore', { timeout: 900_000 }, () => {
 
     // Checked before any request, which would add audit rows.
     for (const [table, count] of Object.entries(manifest.tables))
-      expect(await rows(table), table).toBe(count)
+      expect(await s.countRows(table), table).toBe(count)
     const sums = await volumeSums()
     const expected = manifest.files.filter((f) => !f.path.startsWith('db/'))
     expect(new Map(expected.map((f) => [f.path, f.sha256]))).toEqual(sums)
@@ -202,7 +176,7 @@ describe.skipIf(!stack)('backup and restore', { timeout: 900_000 }, () => {
       'the burst to be transcribed',
       async () => {
         for (const a of acked) {
-          const r = await s.json<Rec>(token, `/api/recordings/${a.id}`)
+          const r = await s.json<SettledRecording>(token, `/api/recordings/${a.id}`)
           if (r.status !== 'done' && r.status !== 'failed') return false
         }
         return true

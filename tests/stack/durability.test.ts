@@ -4,8 +4,6 @@ import { connect, until } from './stack.ts'
 
 const stack = inject('stack')
 
-type Rec = { status: string; note_id: string | null }
-
 describe.skipIf(!stack)('durability: restarts, down/up, and a killed api', () => {
   const s = connect(stack!)
   const healthy = (service: string) =>
@@ -23,20 +21,7 @@ describe.skipIf(!stack)('durability: restarts, down/up, and a killed api', () =>
       120_000
     )
 
-  async function noteOf(token: string) {
-    const res = await s.upload(token, await consultationWav())
-    expect(res.status).toBe(202)
-    const { id } = (await res.json()) as { id: string }
-    const rec = await until(
-      'the recording to settle',
-      async () => {
-        const r = await s.json<Rec>(token, `/api/recordings/${id}`)
-        return r.status === 'done' || r.status === 'failed' ? r : undefined
-      },
-      180_000
-    )
-    return { id, rec }
-  }
+  const noteOf = async (token: string) => s.uploadAndSettle(token, await consultationWav())
 
   it('should keep notes across a restart of the api and of postgres, and push events again after', async () => {
     const token = await s.login()
@@ -89,14 +74,7 @@ describe.skipIf(!stack)('durability: restarts, down/up, and a killed api', () =>
     await s.docker('kill', s.container('api'))
     await s.docker('start', s.container('api'))
     await healthy('api')
-    const rec = await until(
-      'the killed recording to finish',
-      async () => {
-        const r = await s.json<Rec>(token, `/api/recordings/${id}`)
-        return r.status === 'done' || r.status === 'failed' ? r : undefined
-      },
-      180_000
-    )
+    const rec = await s.settled(token, id, 'the killed recording to finish')
     expect(rec.status).toBe('done')
     const notes = await s.json<{ items: { recording_id: string }[] }>(token, '/api/notes?limit=100')
     expect(notes.items.filter((n) => n.recording_id === id)).toHaveLength(1)

@@ -44,33 +44,15 @@ describe.skipIf(!stack)('edge: what the outside sees', () => {
 
   it('should refuse an upload over the limit with 413 at the edge and leave nothing behind', async () => {
     const token = await s.login()
-    const countRows = async () =>
-      Number(
-        await s.docker(
-          'exec',
-          s.container('postgres'),
-          'psql',
-          '-U',
-          'scribe',
-          '-d',
-          'scribe',
-          '-tAc',
-          'SELECT count(*) FROM recordings'
-        )
-      )
-    const countFiles = async () =>
-      Number(
-        await s.docker('exec', s.container('api'), 'sh', '-c', 'find /data/audio -type f | wc -l')
-      )
-    const [rows, files] = [await countRows(), await countFiles()]
+    const [rows, files] = [await s.countRows('recordings'), await s.countAudioFiles()]
     const tooBig = new Uint8Array(8 * 1024 * 1024)
     tooBig.set(new TextEncoder().encode('RIFF\0\0\0\0WAVEfmt '))
     const res = await s.upload(token, tooBig)
     expect(res.status).toBe(413)
     const body = (await res.json()) as { error: { code: string } }
     expect(body.error.code).toBe('PAYLOAD_TOO_LARGE')
-    expect(await countRows()).toBe(rows)
-    expect(await countFiles()).toBe(files)
+    expect(await s.countRows('recordings')).toBe(rows)
+    expect(await s.countAudioFiles()).toBe(files)
   })
 
   it('should limit the rate of sign-in attempts', async () => {

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs'
 import { promisify } from 'node:util'
 import { Agent, FormData, fetch as undiciFetch } from 'undici'
 import type { RequestInit as UndiciRequestInit } from 'undici'
+import { expect } from 'vitest'
 import WebSocket from 'ws'
 import { fromRoot } from '../../ops/lib/paths.ts'
 
@@ -17,6 +18,8 @@ export type StackInfo = {
   password: string
   env: Record<string, string>
 }
+
+export type SettledRecording = { status: string; note_id: string | null }
 
 const exec = promisify(execFile)
 
@@ -101,7 +104,67 @@ export function connect(stack: StackInfo) {
       maxBuffer: 16 * 1024 * 1024,
     })
 
-  return { base, request, login, upload, json, socket, container, docker, compose: composeCmd, ca }
+  /** Uploads `audio` and waits (up to 3 minutes) until its recording is done or failed. */
+  async function uploadAndSettle(token: string, audio: Uint8Array) {
+    const res = await upload(token, audio)
+    expect(res.status).toBe(202)
+    const { id } = (await res.json()) as { id: string }
+    const rec = await settled(token, id, 'the recording to settle')
+    return { id, rec }
+  }
+
+  /** Waits (up to 3 minutes) until the recording `id` is done or failed. */
+  function settled(token: string, id: string, what: string) {
+    return until(
+      what,
+      async () => {
+        const r = await json<SettledRecording>(token, `/api/recordings/${id}`)
+        return r.status === 'done' || r.status === 'failed' ? r : undefined
+      },
+      180_000
+    )
+  }
+
+  /** `SELECT count(*)` of a table, asked of postgres directly. */
+  async function countRows(table: string): Promise<number> {
+    const out = await docker(
+      'exec',
+      container('postgres'),
+      'psql',
+      '-U',
+      'scribe',
+      '-d',
+      'scribe',
+      '-At',
+      '-c',
+      `SELECT count(*) FROM ${table}`
+    )
+    return Number(out)
+  }
+
+  /** How many files the api's audio volume holds. */
+  async function countAudioFiles(): Promise<number> {
+    return Number(
+      await docker('exec', container('api'), 'sh', '-c', 'find /data/audio -type f | wc -l')
+    )
+  }
+
+  return {
+    base,
+    request,
+    login,
+    upload,
+    uploadAndSettle,
+    settled,
+    json,
+    socket,
+    container,
+    docker,
+    compose: composeCmd,
+    countRows,
+    countAudioFiles,
+    ca,
+  }
 }
 
 export async function until<T>(

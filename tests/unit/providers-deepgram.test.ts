@@ -1,37 +1,21 @@
-import { setupServer } from 'msw/node'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { createDeepgramStt } from '../../api/src/providers/stt/deepgram.ts'
-import { ProviderError } from '../../api/src/providers/types.ts'
 import type { AudioInput } from '../../api/src/providers/types.ts'
 import {
   createRequestRecorder,
   deepgramListen,
   deepgramParams,
   fixtures,
-  sdkProbeHandlers,
 } from '../support/provider-mocks.ts'
+import { failure, useProviderServer } from '../support/provider-test-helpers.ts'
 
-const server = setupServer(...sdkProbeHandlers)
-beforeAll(() => server.listen({ onUnhandledRequest: 'error' }))
-afterEach(() => server.resetHandlers())
-afterAll(() => server.close())
+const server = useProviderServer()
 
 const audio: AudioInput = {
   bytes: new Uint8Array([0x1a, 0x45, 0xdf, 0xa3, 1, 2, 3, 4]),
   mediaType: 'audio/webm',
   filename: 'consultation.webm',
   language: 'en',
-}
-
-async function failure(promise: Promise<unknown>): Promise<ProviderError> {
-  const err = await promise.then(
-    () => {
-      throw new Error('expected the call to fail')
-    },
-    (e: unknown) => e
-  )
-  expect(err).toBeInstanceOf(ProviderError)
-  return err as ProviderError
 }
 
 describe('deepgram speech-to-text', () => {

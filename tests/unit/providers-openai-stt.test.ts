@@ -1,36 +1,16 @@
-import { setupServer } from 'msw/node'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { createOpenAiStt } from '../../api/src/providers/stt/openai.ts'
-import { ProviderError } from '../../api/src/providers/types.ts'
 import type { AudioInput } from '../../api/src/providers/types.ts'
-import {
-  createRequestRecorder,
-  fixtures,
-  openAiTranscriptions,
-  sdkProbeHandlers,
-} from '../support/provider-mocks.ts'
+import { createRequestRecorder, fixtures, openAiTranscriptions } from '../support/provider-mocks.ts'
+import { failure, useProviderServer } from '../support/provider-test-helpers.ts'
 
-const server = setupServer(...sdkProbeHandlers)
-beforeAll(() => server.listen({ onUnhandledRequest: 'error' }))
-afterEach(() => server.resetHandlers())
-afterAll(() => server.close())
+const server = useProviderServer()
 
 const audio: AudioInput = {
   bytes: new Uint8Array([0x52, 0x49, 0x46, 0x46, 1, 2, 3, 4, 5, 6]),
   mediaType: 'audio/wav',
   filename: 'consultation.wav',
   language: 'en-US',
-}
-
-async function failure(promise: Promise<unknown>): Promise<ProviderError> {
-  const err = await promise.then(
-    () => {
-      throw new Error('expected the call to fail')
-    },
-    (e: unknown) => e
-  )
-  expect(err).toBeInstanceOf(ProviderError)
-  return err as ProviderError
 }
 
 describe('openai-compatible speech-to-text', () => {

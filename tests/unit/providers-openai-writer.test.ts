@@ -1,9 +1,7 @@
-import { setupServer } from 'msw/node'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { SectionsSchema } from '../../api/src/notes/soap.ts'
 import { createOpenAiWriter } from '../../api/src/providers/writer/openai.ts'
 import { SOAP_SYSTEM_PROMPT_V1 } from '../../api/src/providers/writer/prompt.ts'
-import { ProviderError } from '../../api/src/providers/types.ts'
 import type { Transcript, WriterInput } from '../../api/src/providers/types.ts'
 import {
   chatCompletion,
@@ -11,14 +9,11 @@ import {
   createRequestRecorder,
   fixtures,
   openAiChat,
-  sdkProbeHandlers,
   soapAnswerFixture,
 } from '../support/provider-mocks.ts'
+import { failure, useProviderServer } from '../support/provider-test-helpers.ts'
 
-const server = setupServer(...sdkProbeHandlers)
-beforeAll(() => server.listen({ onUnhandledRequest: 'error' }))
-afterEach(() => server.resetHandlers())
-afterAll(() => server.close())
+const server = useProviderServer()
 
 // The consultation of the Deepgram fixture, as a normalised transcript.
 const transcript: Transcript = {
@@ -35,17 +30,6 @@ const transcript: Transcript = {
   model: 'nova-3-medical',
 }
 const input: WriterInput = { transcript, template: 'soap', language: 'en' }
-
-async function failure(promise: Promise<unknown>): Promise<ProviderError> {
-  const err = await promise.then(
-    () => {
-      throw new Error('expected the call to fail')
-    },
-    (e: unknown) => e
-  )
-  expect(err).toBeInstanceOf(ProviderError)
-  return err as ProviderError
-}
 
 /** Every object in a JSON schema must forbid extra properties and require all of its own. */
 function strictViolations(schema: unknown, path = '$'): string[] {

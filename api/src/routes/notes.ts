@@ -2,6 +2,7 @@ import type { Context, Hono } from 'hono'
 import { z } from 'zod'
 import type { AppDeps, AppEnv } from '../deps.ts'
 import { ApiError } from '../errors.ts'
+import { isUuid, ownedById } from '../lib/ids.ts'
 import { createNoteStore } from '../store/notes.ts'
 import type { NoteRow, NoteVersion } from '../store/notes.ts'
 import { createRecordingStore } from '../store/recordings.ts'
@@ -28,7 +29,6 @@ export const NoteEditSchema = z.strictObject({
   }),
 })
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 // Cursors carry the ISO timestamps this API writes; versions fit a PostgreSQL integer.
 const CURSOR_AT = /^[12]\d{3}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/
 const VERSION = /^[1-9]\d{0,8}$/
@@ -61,9 +61,7 @@ export function registerNoteRoutes(app: Hono<AppEnv>, deps: AppDeps) {
   const audit = createAuditLog(deps.db)
 
   const owned = async (c: Context<AppEnv>) => {
-    const id = c.req.param('id') ?? ''
-    const note = UUID.test(id) ? await notes.forUser(c.get('principal').userId, id) : undefined
-    if (!note) throw new ApiError({ code: 'NOT_FOUND', message: 'no such note' })
+    const note = await ownedById(c, 'note', notes.forUser)
     const rec = await recordings.byId(note.recording_id)
     return { note, patientRef: rec?.patient_ref ?? null }
   }
@@ -80,7 +78,7 @@ export function registerNoteRoutes(app: Hono<AppEnv>, deps: AppDeps) {
         // not base64: refused below
       }
       const [at, id] = decoded.split('|')
-      if (!at || !id || !UUID.test(id) || !CURSOR_AT.test(at) || Number.isNaN(Date.parse(at))) {
+      if (!at || !id || !isUuid(id) || !CURSOR_AT.test(at) || Number.isNaN(Date.parse(at))) {
         throw new ApiError({ code: 'BAD_REQUEST', message: 'the cursor is not valid' })
       }
       // Normalised, so PostgreSQL never sees a date JavaScript accepted but it would not.

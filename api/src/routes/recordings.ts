@@ -2,6 +2,7 @@ import type { Context, Hono } from 'hono'
 import { z } from 'zod'
 import type { AppDeps, AppEnv } from '../deps.ts'
 import { ApiError } from '../errors.ts'
+import { ownedById } from '../lib/ids.ts'
 import { TEMPLATES } from '../notes/soap.ts'
 import { createRecordingStore } from '../store/recordings.ts'
 import type { Recording } from '../store/recordings.ts'
@@ -58,18 +59,11 @@ export const toRecordingResponse = (r: Recording, sttConfigured = true): Recordi
   size_bytes: Number(r.size_bytes),
 })
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
-
 export function registerRecordingRoutes(app: Hono<AppEnv>, deps: AppDeps) {
   const recordings = createRecordingStore(deps.db)
   const audit = createAuditLog(deps.db)
 
-  const owned = async (c: Context<AppEnv>) => {
-    const id = c.req.param('id') ?? ''
-    const rec = UUID.test(id) ? await recordings.forUser(c.get('principal').userId, id) : undefined
-    if (!rec) throw new ApiError({ code: 'NOT_FOUND', message: 'no such recording' })
-    return rec
-  }
+  const owned = (c: Context<AppEnv>) => ownedById(c, 'recording', recordings.forUser)
 
   app.post('/api/recordings', async (c) => {
     const userId = c.get('principal').userId
