@@ -1,4 +1,8 @@
-// The API's shapes, as the web app reads them (api/src/routes/*.ts, api/src/notes/soap.ts).
+// The API's shapes, as the web app reads them. Types come from the API itself (type-only
+// imports: nothing of the API is bundled); values the app needs at run time are kept here.
+import type { NoteItem } from '../../../api/src/notes/soap.ts'
+import type { NoteResponse } from '../../../api/src/routes/notes.ts'
+import type { RecordingResponse } from '../../../api/src/routes/recordings.ts'
 
 export const TEMPLATES = ['soap', 'soap-brief', 'follow-up'] as const
 export type Template = (typeof TEMPLATES)[number]
@@ -6,34 +10,10 @@ export type Template = (typeof TEMPLATES)[number]
 export const SECTION_NAMES = ['subjective', 'objective', 'assessment', 'plan'] as const
 export type SectionName = (typeof SECTION_NAMES)[number]
 
-export type Evidence = { utterance_id: string; start: number; end: number }
-export type NoteItem = { text: string; evidence: Evidence[] }
-export type Sections = Record<SectionName, { items: NoteItem[] }>
-export type Utterance = { id: string; speaker: string; start: number; end: number; text: string }
-
-export type Note = {
-  id: string
-  recording_id: string
-  version: number
-  patient_ref: string | null
-  created_at: string
-  updated_at: string
-  schema_version: string
-  status: 'ok' | 'insufficient_content'
-  language: string
-  template: string
-  sections: Sections
-  transcript: { utterances: Utterance[] }
-  provenance: {
-    stt_provider: string
-    stt_model: string
-    writer: string
-    writer_model: string
-    prompt_version: string
-    created_at: string
-  }
-  warnings: string[]
-}
+export type { NoteItem, Sections, Utterance } from '../../../api/src/notes/soap.ts'
+export type Evidence = NoteItem['evidence'][number]
+/** A note as GET /api/notes/:id answers: the API's own type, so the two cannot drift apart. */
+export type Note = NoteResponse
 
 export type NoteSummary = {
   id: string
@@ -46,20 +26,8 @@ export type NoteSummary = {
   updated_at: string
 }
 
-export type RecordingStatus = 'queued' | 'transcribing' | 'summarizing' | 'done' | 'failed'
-
-export type ServerRecording = {
-  id: string
-  status: RecordingStatus
-  note_id: string | null
-  reason: string | null
-  detail: string | null
-  created_at: string
-  template: string
-  language: string
-  patient_ref: string | null
-  size_bytes: number
-}
+export type RecordingStatus = ServerRecording['status']
+export type ServerRecording = RecordingResponse
 
 export type NoteVersionInfo = { version: number; edited_by: string | null; created_at: string }
 
