@@ -17,8 +17,7 @@ import { createRestic, formatBytes, loadBackupEnv } from './lib/restic.ts'
 import type { BackupEnv, BackupSummary } from './lib/restic.ts'
 import { MANIFEST_FILE, hashTree, parseDumpData } from './lib/manifest.ts'
 import type { Manifest } from './lib/manifest.ts'
-import { liveTableCounts, liveVolumeFiles, stackState, withPostgres } from './lib/volumes.ts'
-export type { StackState } from './lib/volumes.ts'
+import { stackState, withPostgres } from './lib/volumes.ts'
 
 const USAGE = `
 Usage: npx tsx ops/backup.ts [--project NAME] [--tag TAG] [--dry-run]   (make backup)
@@ -47,9 +46,6 @@ const REFERENCED = [
 export const workDir = (project: string): string => fromRoot('build', 'backup', project)
 export const lockFile = (project: string): string => fromRoot('build', 'backup', `${project}.lock`)
 const q = $({ quiet: true })
-
-// The Docker and postgres helpers live in lib/volumes.ts; restore.ts imports them from here too.
-export { liveTableCounts, liveVolumeFiles, stackState, withPostgres }
 
 // Copies the referenced files (and .orphans/) out of the volumes, as root in a throwaway
 // container, then hands them to the invoking user so restic need not run as root.

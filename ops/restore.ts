@@ -14,16 +14,8 @@ import type { Lock } from './lib/lock.ts'
 import { createRestic, formatBytes, loadBackupEnv } from './lib/restic.ts'
 import { compareManifests, describeDifference, volumeFiles } from './lib/manifest.ts'
 import type { Difference, Manifest } from './lib/manifest.ts'
-import {
-  DB_DUMP,
-  liveTableCounts,
-  liveVolumeFiles,
-  lockFile,
-  runBackup,
-  stackState,
-  withPostgres,
-  workDir,
-} from './backup.ts'
+import { DB_DUMP, lockFile, runBackup, workDir } from './backup.ts'
+import { liveTableCounts, liveVolumeFiles, stackState, withPostgres } from './lib/volumes.ts'
 import { pickSnapshot, restoreAndCompare } from './backup-verify.ts'
 
 const USAGE = `
