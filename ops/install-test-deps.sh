@@ -3,7 +3,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 need=()
-for tool in espeak-ng sox restic; do command -v "$tool" >/dev/null || need+=("$tool"); done
+for tool in espeak-ng sox restic chromium; do command -v "$tool" >/dev/null || need+=("$tool"); done
+# certutil puts the stack's local CA into the browser tests' own NSS database.
+command -v certutil >/dev/null || need+=(libnss3-tools)
 # The PostgreSQL server binaries, for the tests that run the store on a real server.
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 if [ ${#need[@]} -gt 0 ]; then
