@@ -3,7 +3,17 @@ import { BaseSequencer } from 'vitest/node'
 import type { TestSpecification } from 'vitest/node'
 
 // The stack suite shares one running stack; the files that restart and kill services go last.
-const STACK_ORDER = ['edge', 'flow', 'hardening', 'backup', 'durability']
+const STACK_ORDER = [
+  'edge',
+  'flow',
+  'hardening',
+  'record-to-note',
+  'offline-upload',
+  'accessibility',
+  'lighthouse',
+  'backup',
+  'durability',
+]
 class StackSequencer extends BaseSequencer {
   override async sort(files: TestSpecification[]) {
     const rank = (f: TestSpecification) => {
@@ -40,7 +50,8 @@ export default defineConfig({
       {
         test: {
           name: 'stack',
-          include: ['tests/stack/**/*.test.ts'],
+          // The browser tests (tests/e2e) drive the PWA against the same stack.
+          include: ['tests/stack/**/*.test.ts', 'tests/e2e/**/*.test.ts'],
           globalSetup: ['tests/stack/global-setup.ts'],
           testTimeout: 300_000,
           hookTimeout: 300_000,

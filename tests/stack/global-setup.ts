@@ -1,5 +1,6 @@
 import { execFile, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { promisify } from 'node:util'
 import type { TestProject } from 'vitest/node'
 import { DockerComposeEnvironment, Wait } from 'testcontainers'
@@ -44,6 +45,13 @@ let environment: StartedDockerComposeEnvironment | undefined
  * compose support. Without an engine it fails under CI and skips (one line) elsewhere.
  */
 export default async function setup(project: TestProject) {
+  const reuse = process.env.STACK_REUSE
+  if (reuse && existsSync(reuse)) {
+    const info = JSON.parse(readFileSync(reuse, 'utf8')) as StackInfo
+    console.log(`stack suite: reusing ${info.projectName} from ${reuse} (left running)`)
+    project.provide('stack', info)
+    return
+  }
   if (!(await engineAnswers()) && !(await canInstallEngine())) {
     if (process.env.CI)
       throw new Error(
@@ -108,6 +116,12 @@ export default async function setup(project: TestProject) {
     env,
   }
   project.provide('stack', info)
+  if (reuse) {
+    // Kept for the next run: iterate on one test file without rebuilding the stack each time.
+    writeFileSync(reuse, JSON.stringify(info, null, 2), { mode: 0o600 })
+    console.log(`stack suite: ${projectName} kept running, described in ${reuse}`)
+    return
+  }
   return async () => {
     await environment?.down({ removeVolumes: true, timeout: 20_000 })
   }

@@ -16,11 +16,12 @@ export const CONSULTATION = [
 
 /**
  * Speaks the lines with espeak-ng and joins them with sox into a 16 kHz mono WAV, so tests
- * carry real audio without downloading any. `seconds` pads with silence to reach a length.
+ * carry real audio without downloading any. `seconds` pads with silence to reach a length;
+ * `rate` is the sample rate (16 kHz by default; a browser's fake microphone wants 48 kHz).
  */
 export async function synthesizeConsultation(
   lines = CONSULTATION,
-  opts: { seconds?: number } = {}
+  opts: { seconds?: number; rate?: number } = {}
 ): Promise<Uint8Array> {
   const dir = await mkdtemp(join(tmpdir(), 'scribe-audio-'))
   try {
@@ -32,7 +33,17 @@ export async function synthesizeConsultation(
     }
     const out = join(dir, 'consultation.wav')
     const pad = opts.seconds ? ['pad', '0', String(opts.seconds)] : []
-    await run('sox', [...parts, '-r', '16000', '-c', '1', '-b', '16', out, ...pad])
+    await run('sox', [
+      ...parts,
+      '-r',
+      String(opts.rate ?? 16_000),
+      '-c',
+      '1',
+      '-b',
+      '16',
+      out,
+      ...pad,
+    ])
     if (opts.seconds)
       await run('sox', [out, join(dir, 'trim.wav'), 'trim', '0', String(opts.seconds)])
     return new Uint8Array(await readFile(opts.seconds ? join(dir, 'trim.wav') : out))
