@@ -55,6 +55,8 @@ export const ConfigSchema = z
     JOB_LEASE_SECONDS: z.coerce.number().int().min(5).default(300),
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
     APP_VERSION: z.string().default('0.1.0'),
+    // On SIGTERM: how long in-flight requests get to finish before the rest are cut.
+    SHUTDOWN_DRAIN_SECONDS: z.coerce.number().int().min(0).max(3600).default(25),
   })
   .superRefine((c, ctx) => {
     if (c.NODE_ENV === 'production' && !c.JWT_SECRET && !c.SUPABASE_JWT_SECRET) {

@@ -17,7 +17,7 @@ try {
 }
 const logger = createJsonLogger(config.LOG_LEVEL)
 const root = new Hono()
-const { injectWebSocket, upgradeWebSocket } = createNodeWebSocket({ app: root })
+const { injectWebSocket, upgradeWebSocket, wss } = createNodeWebSocket({ app: root })
 const scribe = await startScribe(config, {
   ...(await buildRuntimeParts(config, logger)),
   upgradeWebSocket,
@@ -35,20 +35,48 @@ logger.info('listening', {
   database: scribe.app && config.DATABASE_URL ? 'postgres' : 'pglite',
 })
 
+// Graceful stop (a deploy sends SIGTERM once the edge routes to the new release): stop
+// accepting, tell sockets to reconnect (1012: service restart; they reach the new release
+// through the edge), let in-flight requests finish for SHUTDOWN_DRAIN_SECONDS, then stop the
+// worker (unfinished jobs go back to the queue) and close the database.
+let inFlight = 0
+server.on('request', (_req, res) => {
+  inFlight++
+  res.once('close', () => inFlight--)
+})
+const drain = async (ms: number): Promise<number> => {
+  const deadline = Date.now() + ms
+  while (inFlight > 0 && Date.now() < deadline) {
+    server.closeIdleConnections()
+    await new Promise((r) => setTimeout(r, 100))
+  }
+  return inFlight
+}
+
 let closing = false
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.on(signal, () => {
     if (closing) return
     closing = true
-    logger.info('shutting down', { signal })
+    const started = Date.now()
+    logger.info('shutting down', { signal, in_flight: inFlight, sockets: wss.clients.size })
     server.close()
-    server.closeIdleConnections?.()
-    void scribe.close().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        logger.error('unclean shutdown', { error: String(err) })
-        process.exit(1)
-      }
-    )
+    for (const ws of wss.clients) ws.close(1012, 'server restarting')
+    void drain(config.SHUTDOWN_DRAIN_SECONDS * 1000)
+      .then((left) => {
+        if (left > 0) logger.warn('drain timed out', { cut: left })
+        server.closeAllConnections()
+        return scribe.close()
+      })
+      .then(
+        () => {
+          logger.info('stopped', { drain_ms: Date.now() - started })
+          process.exit(0)
+        },
+        (err: unknown) => {
+          logger.error('unclean shutdown', { error: String(err) })
+          process.exit(1)
+        }
+      )
   })
 }

@@ -6,10 +6,17 @@ export type StackMode = 'local' | 'prod'
 export const ENV_FILE = fromRoot('compose', '.env')
 export const CERTS_DIR = fromRoot('compose', 'certs')
 
-/** The `docker compose` arguments for a mode: the base file, the mode's file, the env file. */
-export function composeArgs(mode: StackMode = 'local'): string[] {
+/**
+ * The `docker compose` arguments for a mode: the base file, the mode's file, the env file.
+ * `project` and `envFile` let a deploy act on another project than compose.yml's name.
+ */
+export function composeArgs(
+  mode: StackMode = 'local',
+  opts: { project?: string; envFile?: string } = {}
+): string[] {
   return [
     'compose',
+    ...(opts.project ? ['-p', opts.project] : []),
     '--project-directory',
     fromRoot('compose'),
     '-f',
@@ -17,7 +24,7 @@ export function composeArgs(mode: StackMode = 'local'): string[] {
     '-f',
     fromRoot('compose', `compose.${mode}.yml`),
     '--env-file',
-    ENV_FILE,
+    opts.envFile ?? ENV_FILE,
   ]
 }
 

@@ -41,7 +41,7 @@ describe('Deno entry', () => {
     expect(String(listening.runtime)).toMatch(/^deno 2\./)
     const live = await fetch(`${api!.baseUrl}/health/live`)
     expect(live.status).toBe(200)
-    expect(await live.json()).toEqual({ status: 'ok' })
+    expect(await live.json()).toMatchObject({ status: 'ok', version: expect.any(String) })
   })
 
   it('login → socket → upload → note.ready → GET the soap.v1 note', async () => {

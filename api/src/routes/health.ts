@@ -3,8 +3,9 @@ import type { AppDeps, AppEnv } from '../deps.ts'
 import { createJobStore } from '../store/jobs.ts'
 
 export function registerHealthRoutes(app: Hono<AppEnv>, deps: AppDeps) {
-  // Liveness touches nothing: a slow database must not get a healthy process restarted.
-  app.get('/health/live', (c) => c.json({ status: 'ok' }))
+  // Liveness touches nothing: a slow database must not get a healthy process restarted. The
+  // version lets a deploy (and its tests) see which release the edge is serving.
+  app.get('/health/live', (c) => c.json({ status: 'ok', version: deps.config.APP_VERSION }))
 
   // Readiness checks what an upload needs, in parallel: the database answers, and both volumes
   // take a new file with room to spare. https://github.com/epicweb-dev/epic-stack (healthcheck)

@@ -3,16 +3,22 @@
 # - /tmp/tls: the mounted certificate when there is one (TLS_DIR, e.g. certbot's), else a
 #   self-signed one made now, so the edge always starts;
 # - /tmp/edge/limits.conf: the upload limit (MAX_UPLOAD_MB, as the API's) and the HTTPS port;
-# - /tmp/edge/http.conf: with HTTPS_PORT set, port 8080 redirects to HTTPS; else it serves.
+# - /tmp/edge/http.conf: with HTTPS_PORT set, port 8080 redirects to HTTPS; else it serves;
+# - /tmp/edge/upstream.conf: where the API is (API_UPSTREAM host:port, default api:8080). A deploy
+#   rewrites it with `docker exec` and reloads; a restarted edge starts from the default, which
+#   is the compose service, i.e. whichever release compose runs.
 set -eu
 TLS_DIR=${TLS_DIR:-/etc/nginx/tls}
 MAX_UPLOAD_MB=${MAX_UPLOAD_MB:-200}
 HTTPS_PORT=${HTTPS_PORT:-}
+API_UPSTREAM=${API_UPSTREAM:-api:8080}
 number() { case $2 in '' | *[!0-9]*) echo "edge: $1 must be a number, got '$2'" >&2 && exit 1 ;; esac; }
 number MAX_UPLOAD_MB "$MAX_UPLOAD_MB"
 mkdir -p /tmp/tls /tmp/edge
 
 # One megabyte over the API's limit, so the API's own, more precise answer is what users see.
+case $API_UPSTREAM in *[!A-Za-z0-9_.:-]*) echo "edge: API_UPSTREAM must be host:port, got '$API_UPSTREAM'" >&2 && exit 1 ;; esac
+echo "set \$api http://$API_UPSTREAM;" >/tmp/edge/upstream.conf
 echo "client_max_body_size $((MAX_UPLOAD_MB + 1))m;" >/tmp/edge/limits.conf
 if [ -n "$HTTPS_PORT" ]; then
   number HTTPS_PORT "$HTTPS_PORT"
