@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 ARGS ?=
 
-.PHONY: help install dev test test-unit test-process test-stack lint format typecheck build user bench-api clean bootstrap images up down logs ps user-stack backup backup-verify backup-prune restore
+.PHONY: help install dev test test-unit test-process test-stack lint format typecheck build user bench-api clean bootstrap images up down logs ps user-stack backup backup-verify backup-prune restore bench-backup
 
 help: ## List every target with one line each
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -71,6 +71,9 @@ backup-prune: ## Keep the last KEEP_DAILY/WEEKLY/MONTHLY backups, list what is r
 
 restore: ## Restore a backup into the stack, safety backup first (ARGS="--snapshot ID --yes --dry-run")
 	npm run --silent restore -- $(ARGS)
+
+bench-backup: ## Backup figures on a scratch stack: 1 GB of audio vs tar, incremental, RTO (ARGS="--size-mb 200")
+	npm run --silent bench:backup -- $(ARGS)
 
 user-stack: ## Accounts in the running stack: make user-stack ARGS="add someone@example.org"
 	npm run --silent stack -- user $(ARGS)
