@@ -36,3 +36,17 @@ export async function ensureEnvFile(file: string, dryRun = false): Promise<strin
   await fs.chmod(file, 0o600)
   return missing
 }
+
+/**
+ * Sets `key=value` in the env file, replacing an existing line or appending one; every other
+ * line (comments, an operator's settings) stays as it is. Mode 600, as ensureEnvFile.
+ */
+export async function setEnvValue(file: string, key: string, value: string): Promise<void> {
+  const text = (await fs.pathExists(file)) ? await fs.readFile(file, 'utf8') : ''
+  const line = `${key}=${value}`
+  const pattern = new RegExp(`^\\s*${key}\\s*=.*$`, 'm')
+  const body = pattern.test(text)
+    ? text.replace(pattern, line)
+    : `${text}${text && !text.endsWith('\n') ? '\n' : ''}${line}\n`
+  await fs.writeFile(file, body, { mode: 0o600 })
+}
