@@ -368,6 +368,7 @@ if (isMainModule(import.meta.filename)) {
         return `| ${what.padEnd(50)} | ${formatSeconds(seconds).padStart(7)} | ${rate.toFixed(0).padStart(5)} MB/s | ${(rate / tarRate).toFixed(2).padStart(5)}× | ${extra}`
       }
       const resticStep = (out: string) => stepSeconds(out, 'restic backup')
+      const snapId = /Restored snapshot ([0-9a-f]{8})/.exec(restore.out)?.[1] ?? '?'
       echo(`
 Backup figures: ${files.length} files, ${(bytes / MB).toFixed(0)} MB of WAV noise (+${added.length} files, ${(
         (allBytes - bytes) /
@@ -384,7 +385,7 @@ ${row('first backup, restic backup step only', resticStep(first.out), bytes)}
 ${row('incremental backup (+1 %), whole command', incr.seconds, allBytes, `new bytes stored ${(incrStored / MB).toFixed(1)} MB; restic step ${formatSeconds(resticStep(incr.out))}`)}
 ${row('restic restore into a folder', resticRestore, allBytes)}
 ${row('make backup-verify (check --read-data + compare)', verify.seconds, allBytes)}
-${row('make restore into the destroyed stack (RTO)', rto, allBytes, `command ${formatSeconds(restore.seconds)} + served through the edge; empty stack started beforehand in ${formatSeconds(emptyUp)}`)}
+${row('make restore into the destroyed stack (RTO)', rto, allBytes, `restore+check ${formatSeconds(stepSeconds(restore.out, `restore ${snapId} and check it`))}, safety backup ${formatSeconds(stepSeconds(restore.out, 'restic backup'))} (restic step), volumes ${formatSeconds(stepSeconds(restore.out, 'restore the volumes'))}, db+compare ${formatSeconds(stepSeconds(restore.out, 'restore the database and compare with the manifest'))}, api start ${formatSeconds(stepSeconds(restore.out, 'start the api'))}; empty stack started before in ${formatSeconds(emptyUp)}`)}
 (vs tar: throughput ÷ the faster tar run's ${tarRate.toFixed(0)} MB/s; every read is from the page cache)`)
     } finally {
       await step('clean up', async () => {
