@@ -75,6 +75,18 @@ restore: ## Restore a backup into the stack, safety backup first (ARGS="--snapsh
 bench-backup: ## Backup figures on a scratch stack: 1 GB of audio vs tar, incremental, RTO (ARGS="--size-mb 200")
 	npm run --silent bench:backup -- $(ARGS)
 
+deploy: ## Roll out the API from this commit (or VERSION=tag) with no downtime; rolls back on failure
+	npm run --silent deploy -- $(if $(VERSION),--version $(VERSION)) $(ARGS)
+
+rollback: ## Put the previous (or VERSION=tag) API release back live, same health gate
+	npm run --silent rollback -- $(if $(VERSION),--version $(VERSION)) $(ARGS)
+
+deploy-history: ## Show every deploy and rollback recorded on the target
+	npm run --silent deploy:history -- $(ARGS)
+
+load: ## Load-test through the edge: k6 if installed, else autocannon (PROFILE=smoke|load|stress|soak)
+	npm run --silent load -- $(if $(PROFILE),--profile $(PROFILE)) $(ARGS)
+
 user-stack: ## Accounts in the running stack: make user-stack ARGS="add someone@example.org"
 	npm run --silent stack -- user $(ARGS)
 

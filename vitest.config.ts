@@ -2,7 +2,8 @@ import { defineConfig } from 'vitest/config'
 import { BaseSequencer } from 'vitest/node'
 import type { TestSpecification } from 'vitest/node'
 
-// The stack suite shares one running stack; the files that restart and kill services go last.
+// The stack suite shares one running stack; the files that restart and kill services go last
+// (deploy replaces the api container and leaves the stack healthy for durability).
 const STACK_ORDER = [
   'edge',
   'flow',
