@@ -4,6 +4,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 need=()
 for tool in espeak-ng sox restic chromium; do command -v "$tool" >/dev/null || need+=("$tool"); done
+# ssh and ssh-keygen: restic's SFTP backend and the stack test that runs it against an sshd.
+command -v ssh-keygen >/dev/null || need+=(openssh-client)
 # certutil puts the stack's local CA into the browser tests' own NSS database.
 command -v certutil >/dev/null || need+=(libnss3-tools)
 # The PostgreSQL server binaries, for the tests that run the store on a real server.
