@@ -13,6 +13,8 @@ const STACK_ORDER = [
   'accessibility',
   'lighthouse',
   'backup',
+  'backup-remote',
+  'backup-schedule',
   'durability',
 ]
 class StackSequencer extends BaseSequencer {
