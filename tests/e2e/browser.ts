@@ -23,7 +23,7 @@ export const SCREENSHOTS_DIR = fromRoot('test-results', 'screenshots')
 
 // What a probe of these machines found necessary: without the background-networking flags,
 // Chromium keeps trying Google's hosts on a network that refuses them.
-const QUIET_FLAGS = [
+export const QUIET_FLAGS = [
   '--disable-gpu',
   '--disable-quic',
   '--no-first-run',
@@ -42,7 +42,7 @@ export type Browsing = {
 }
 
 /** A HOME whose NSS database trusts `caCert`, the one place Chromium on Linux reads roots from. */
-async function homeTrusting(caCert: string): Promise<string> {
+export async function homeTrusting(caCert: string): Promise<string> {
   const home = await mkdtemp(join(tmpdir(), 'scribe-chromium-'))
   const nss = join(home, '.pki', 'nssdb')
   await mkdir(nss, { recursive: true })
@@ -63,7 +63,7 @@ async function homeTrusting(caCert: string): Promise<string> {
 
 export async function launchBrowser(
   stack: StackInfo,
-  opts: { fakeAudio?: Uint8Array; debuggingPort?: number } = {}
+  opts: { fakeAudio?: Uint8Array; proxyPort?: number } = {}
 ): Promise<Browsing> {
   const home = await homeTrusting(stack.caCert)
   const args = [
@@ -76,7 +76,12 @@ export async function launchBrowser(
     await writeFile(wav, opts.fakeAudio)
     args.push(`--use-file-for-fake-audio-capture=${wav}`)
   }
-  if (opts.debuggingPort) args.push(`--remote-debugging-port=${opts.debuggingPort}`)
+  // `<-loopback>` makes Chromium send even localhost through the proxy.
+  if (opts.proxyPort)
+    args.push(
+      `--proxy-server=http://127.0.0.1:${opts.proxyPort}`,
+      '--proxy-bypass-list=<-loopback>'
+    )
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,

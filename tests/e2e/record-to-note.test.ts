@@ -37,7 +37,7 @@ describe.skipIf(!stack)('e2e: record → live note → edit → reload', () => {
     await page.getByLabel('Password').fill(stack!.password)
     await page.getByRole('button', { name: 'Sign in' }).click()
     await page.getByRole('heading', { name: 'New recording' }).waitFor()
-    await expect.poll(() => page.getByText('live', { exact: true }).isVisible()).toBe(true)
+    await expect.poll(() => page.getByTitle('Live updates: open').isVisible()).toBe(true)
   })
 
   it('should record with a moving level meter, pause and resume, and upload once on stop', async () => {
@@ -100,7 +100,7 @@ describe.skipIf(!stack)('e2e: record → live note → edit → reload', () => {
     await planItems.last().fill(edit)
     await screenshot(page, 'note-edit')
     await page.getByRole('button', { name: 'Save as new version' }).click()
-    await page.getByText(/version 2/).waitFor()
+    await page.getByText('Saved as version 2').waitFor()
 
     await page.reload()
     await page.getByText(edit).waitFor()

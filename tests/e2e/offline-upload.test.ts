@@ -1,0 +1,112 @@
+// The network drops while a recording uploads: the page is reloaded offline (the service worker
+// serves the app), the recording waits on the device, and once back online it uploads exactly
+// once and its note arrives.
+import { randomBytes } from 'node:crypto'
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { synthesizeConsultation } from '../support/audio.ts'
+import { connect } from '../stack/stack.ts'
+import { DESKTOP, launchBrowser, screenshot, signedInContext } from './browser.ts'
+import type { Browsing } from './browser.ts'
+import { LINES_FOR_BROWSER } from './e2e.ts'
+import { startNetworkProxy } from './network-proxy.ts'
+import type { NetworkProxy } from './network-proxy.ts'
+
+const stack = inject('stack')
+
+type RecordingRow = { id: string; status: string; patient_ref: string | null }
+
+describe.skipIf(!stack)('e2e: offline during the upload, reload, back online', () => {
+  const s = connect(stack!)
+  const patientRef = `OFFLINE-${randomBytes(3).toString('hex')}`
+  let browsing: Browsing
+  let proxy: NetworkProxy
+
+  beforeAll(async () => {
+    const audio = await synthesizeConsultation(LINES_FOR_BROWSER, { rate: 48_000 })
+    proxy = await startNetworkProxy()
+    browsing = await launchBrowser(stack!, { fakeAudio: audio, proxyPort: proxy.port })
+  })
+  afterAll(async () => {
+    await browsing?.close()
+    await proxy?.close()
+  })
+
+  it('should keep the recording through an offline reload and upload it once when back online', async () => {
+    const token = await s.login()
+    const context = await signedInContext(browsing, stack!, token, DESKTOP)
+    const page = await context.newPage()
+    const posts: number[] = []
+    page.on('request', (r) => {
+      if (r.method() === 'POST' && r.url().endsWith('/api/recordings')) posts.push(Date.now())
+    })
+    await page.goto(s.base)
+    await page.getByRole('heading', { name: 'New recording' }).waitFor()
+    // The service worker must control the page before the network goes, or an offline reload
+    // has nothing to start from.
+    await page.evaluate(() => navigator.serviceWorker.ready)
+    await page.reload()
+    expect(await page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true)
+
+    await page.getByLabel('Patient reference (optional)').fill(patientRef)
+    await page.getByRole('button', { name: 'Start recording' }).click()
+    await page.getByText('Recording', { exact: true }).waitFor()
+    await page.waitForTimeout(8_000)
+
+    // A slow uplink (16 KB/s) so the upload is still on the wire when the network goes.
+    proxy.uplink = 16 * 1024
+    await page.getByRole('button', { name: 'Stop and save' }).click()
+    const progress = page.getByRole('progressbar', { name: /Upload of the recording/ })
+    await expect
+      .poll(() => progress.evaluate((p) => (p as HTMLProgressElement).value), { timeout: 20_000 })
+      .toBeGreaterThan(0)
+    // The network drops: open connections die mid-upload, and the browser knows it is offline.
+    const cdp = await context.newCDPSession(page)
+    await cdp.send('Network.enable')
+    await cdp.send('Network.emulateNetworkConditions', {
+      offline: true,
+      latency: 0,
+      downloadThroughput: -1,
+      uploadThroughput: -1,
+    })
+    proxy.drop()
+    await screenshot(page, 'offline-uploading')
+
+    await page.reload()
+    await page.getByRole('heading', { name: 'New recording' }).waitFor()
+    expect(await page.evaluate(() => navigator.onLine)).toBe(false)
+    await page.getByText('1 recording waiting for the network').waitFor()
+    await page.getByText('waiting for the network', { exact: true }).waitFor()
+    await screenshot(page, 'offline-waiting')
+    await page.waitForTimeout(3_000)
+    const before = await rowsFor(token)
+    expect(before.length, 'nothing acknowledged while offline').toBe(0)
+
+    proxy.uplink = null
+    await cdp.send('Network.emulateNetworkConditions', {
+      offline: false,
+      latency: 0,
+      downloadThroughput: -1,
+      uploadThroughput: -1,
+    })
+    await expect
+      .poll(() => page.getByRole('heading', { name: 'On this device' }).count(), {
+        timeout: 60_000,
+      })
+      .toBe(0)
+
+    await page.getByRole('link', { name: 'Notes' }).click()
+    await page.getByRole('link', { name: new RegExp(patientRef) }).waitFor({ timeout: 180_000 })
+    const after = await rowsFor(token)
+    expect(after, 'one recording on the server, not two').toHaveLength(1)
+    expect(after[0]!.status).toBe('done')
+    expect(posts.length, 'the upload was attempted again after the reload').toBeGreaterThanOrEqual(
+      2
+    )
+    await context.close()
+  })
+
+  async function rowsFor(token: string): Promise<RecordingRow[]> {
+    const list = await s.json<{ items: RecordingRow[] }>(token, '/api/recordings?limit=100')
+    return list.items.filter((r) => r.patient_ref === patientRef)
+  }
+})
