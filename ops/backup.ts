@@ -29,10 +29,11 @@ Usage: npx tsx ops/backup.ts [--project NAME] [--tag TAG] [--dry-run]   (make ba
   5. restic backup into RESTIC_REPOSITORY (default backups/), with progress and a summary.
 
   --project  the compose project (default COMPOSE_PROJECT_NAME or medic-scribe)
-  Settings (compose/.env or the environment): RESTIC_REPOSITORY, RESTIC_PASSWORD_FILE
-  (default ~/.config/medic-scribe/restic-password, created on the first backup: keep a copy
+  Settings (compose/.env, or the file SCRIBE_ENV_FILE names, or the environment):
+  RESTIC_REPOSITORY, RESTIC_SFTP_COMMAND (see RUNBOOK.md), RESTIC_PASSWORD_FILE (default ~/.config/medic-scribe/restic-password, created on the first backup: keep a copy
   somewhere else: without it the backups cannot be read).
-  Cron: 15 2 * * * cd /srv/medic-scribe && make backup >>/var/log/medic-scribe-backup.log 2>&1
+  Schedule: ops/systemd/medic-scribe-backup.timer, or cron (RUNBOOK.md#backups):
+  15 2 * * * cd /srv/medic-scribe && PATH=/usr/local/bin:/usr/bin:/bin make backup >>/var/log/medic-scribe-backup.log 2>&1
 `
 
 export const DB_DUMP = 'db/scribe.dump'
@@ -74,20 +75,8 @@ export async function runBackup(opts: {
 }): Promise<BackupResult | undefined> {
   const { project, env, dryRun } = opts
   const restic = createRestic(env)
-  await step('repository', async () => {
-    if (await restic.ensurePassword(dryRun)) {
-      echo(`
-  ************************************************************************************
-  A new repository password was written to ${restic.passwordFile} (mode 600).
-  Store a copy outside this machine NOW (a password manager, a sealed envelope):
-  without it, no backup in ${restic.repository} can ever be read.
-  ************************************************************************************`)
-    }
-    if (await restic.exists()) return `${restic.repository} is ready`
-    if (dryRun) return `would create a restic repository at ${restic.repository}`
-    await restic.init()
-    return `created a restic repository at ${restic.repository}`
-  })
+  // The lock comes first: two runs started together (a timer and an operator) must not both
+  // create the password file or the repository, nor share the staging folder.
   let lock: Lock | undefined
   if (!opts.lockHeld && !dryRun)
     await step('lock', async () => {
@@ -95,6 +84,20 @@ export async function runBackup(opts: {
       return lock.file
     })
   try {
+    await step('repository', async () => {
+      if (await restic.ensurePassword(dryRun)) {
+        echo(`
+  ************************************************************************************
+  A new repository password was written to ${restic.passwordFile} (mode 600).
+  Store a copy outside this machine NOW (a password manager, a sealed envelope):
+  without it, no backup in ${restic.repository} can ever be read.
+  ************************************************************************************`)
+      }
+      if (await restic.exists()) return `${restic.repository} is ready`
+      if (dryRun) return `would create a restic repository at ${restic.repository}`
+      await restic.init()
+      return `created a restic repository at ${restic.repository}`
+    })
     const state = await stackState(project)
     const missingVolumes = Object.values(state.volumes).filter((v) => !state.existing.has(v))
     if (missingVolumes.length)

@@ -22,16 +22,23 @@ const BackupEnvSchema = z.object({
   COMPOSE_PROJECT_NAME: z.string().min(1).default('medic-scribe'),
   SCRIBE_TAG: z.string().min(1).default('local'),
   POSTGRES_PASSWORD: z.string().optional(),
+  // restic 0.14 reads no environment variable for its ssh command (sftp.args came in 0.16):
+  // e.g. `ssh -F /etc/medic-scribe/ssh_config backup-host -s sftp`, passed as -o sftp.command.
+  RESTIC_SFTP_COMMAND: z.string().min(1).optional(),
 })
 export type BackupEnv = z.infer<typeof BackupEnvSchema> & { backendEnv: Record<string, string> }
 
 // What restic's backends read (S3, B2, Azure, GCS, Swift, rclone, REST): passed through.
 const BACKEND_VARS = /^(RESTIC_|AWS_|B2_|AZURE_|GOOGLE_|OS_|ST_|RCLONE_)/
 
-/** compose/.env, then the process env on top; parsed once at the start of a script. */
+/**
+ * compose/.env (or the file SCRIBE_ENV_FILE names), then the process env on top; parsed once
+ * at the start of a script.
+ */
 export async function loadBackupEnv(): Promise<BackupEnv> {
-  const file = (await fs.pathExists(ENV_FILE))
-    ? Object.fromEntries(parseEnvFile(await fs.readFile(ENV_FILE, 'utf8')))
+  const envFile = process.env.SCRIBE_ENV_FILE || ENV_FILE
+  const file = (await fs.pathExists(envFile))
+    ? Object.fromEntries(parseEnvFile(await fs.readFile(envFile, 'utf8')))
     : {}
   const raw: Record<string, string | undefined> = { ...file, ...process.env }
   const parsed = BackupEnvSchema.safeParse(
@@ -41,7 +48,7 @@ export async function loadBackupEnv(): Promise<BackupEnv> {
     const issue = parsed.error.issues[0]
     throw new StopError(
       `bad setting ${issue?.path.join('.')}: ${issue?.message}`,
-      'fix it in compose/.env'
+      `fix it in ${envFile}`
     )
   }
   const backendEnv = Object.fromEntries(
@@ -96,6 +103,8 @@ export type ForgetGroup = {
 
 export function createRestic(env: BackupEnv) {
   const opts = { env: { ...process.env, ...env.backendEnv }, quiet: true }
+  // Every restic command line starts with these (the sftp command, when one is set).
+  const o = env.RESTIC_SFTP_COMMAND ? ['-o', `sftp.command=${env.RESTIC_SFTP_COMMAND}`] : []
   const r = $(opts)
   return {
     repository: env.RESTIC_REPOSITORY,
@@ -120,12 +129,12 @@ export function createRestic(env: BackupEnv) {
     },
 
     async exists(): Promise<boolean> {
-      return (await r`restic cat config`.nothrow().timeout('120s')).ok
+      return (await r`restic ${o} cat config`.nothrow().timeout('120s')).ok
     },
 
     async init(): Promise<void> {
       if (!env.RESTIC_REPOSITORY.includes(':')) await fs.mkdirp(env.RESTIC_REPOSITORY)
-      await r`restic init`.timeout('120s')
+      await r`restic ${o} init`.timeout('120s')
     },
 
     /** `restic backup --json` of `dir` (paths in the snapshot relative to it). */
@@ -140,7 +149,7 @@ export function createRestic(env: BackupEnv) {
       const proc = $({
         ...opts,
         cwd: dir,
-      })`restic backup --json --ignore-inode --ignore-ctime ${tagArgs} .`
+      })`restic ${o} backup --json --ignore-inode --ignore-ctime ${tagArgs} .`
       let summary: BackupSummary | undefined
       for await (const line of proc) {
         if (!line.startsWith('{')) continue
@@ -155,19 +164,19 @@ export function createRestic(env: BackupEnv) {
 
     async snapshots(tags: string[] = []): Promise<Snapshot[]> {
       const tagArgs = tags.flatMap((t) => ['--tag', t])
-      const out = await r`restic snapshots --json ${tagArgs}`.timeout('120s')
+      const out = await r`restic ${o} snapshots --json ${tagArgs}`.timeout('120s')
       return (JSON.parse(out.stdout || '[]') as Snapshot[] | null) ?? []
     },
 
     /** `restic check`, with every pack read when `readData`; the output lines, ok or not. */
     async check(readData: boolean): Promise<{ ok: boolean; lines: string[] }> {
-      const out = await r`restic check ${readData ? ['--read-data'] : []}`.nothrow()
+      const out = await r`restic ${o} check ${readData ? ['--read-data'] : []}`.nothrow()
       return { ok: out.ok, lines: `${out.stdout}\n${out.stderr}`.split('\n').filter(Boolean) }
     },
 
     /** The files whose data is in a pack, to name what a damaged pack breaks. */
     async filesInPack(pack: string): Promise<string[]> {
-      const out = await r`restic find --pack ${pack}`.nothrow()
+      const out = await r`restic ${o} find --pack ${pack}`.nothrow()
       const files = out.stdout
         .split('\n')
         .map((l) => /^\s*\.\.\. in file (.+)$/.exec(l)?.[1]?.replace(/^\//, ''))
@@ -176,11 +185,11 @@ export function createRestic(env: BackupEnv) {
     },
 
     async dump(id: string, file: string): Promise<string> {
-      return (await r`restic dump ${id} ${file}`.timeout('300s')).stdout
+      return (await r`restic ${o} dump ${id} ${file}`.timeout('300s')).stdout
     },
 
     async restore(id: string, target: string): Promise<{ ok: boolean; errors: string[] }> {
-      const out = await r`restic restore ${id} --target ${target}`.nothrow()
+      const out = await r`restic ${o} restore ${id} --target ${target}`.nothrow()
       return {
         ok: out.ok,
         errors: out.stderr.split('\n').filter((l) => l.trim() && !l.startsWith('restoring')),
@@ -193,17 +202,17 @@ export function createRestic(env: BackupEnv) {
       dryRun: boolean
     ): Promise<ForgetGroup[]> {
       const out =
-        await r`restic forget --json ${tags.flatMap((t) => ['--tag', t])} --keep-daily ${keep.daily} --keep-weekly ${keep.weekly} --keep-monthly ${keep.monthly} ${dryRun ? ['--dry-run'] : []}`
+        await r`restic ${o} forget --json ${tags.flatMap((t) => ['--tag', t])} --keep-daily ${keep.daily} --keep-weekly ${keep.weekly} --keep-monthly ${keep.monthly} ${dryRun ? ['--dry-run'] : []}`
       return (JSON.parse(out.stdout || '[]') as ForgetGroup[] | null) ?? []
     },
 
     async prune(): Promise<string> {
-      const out = await r`restic prune`
+      const out = await r`restic ${o} prune`
       return out.stdout
     },
 
     async stats(): Promise<string> {
-      return (await r`restic stats --mode raw-data`.nothrow()).stdout
+      return (await r`restic ${o} stats --mode raw-data`.nothrow()).stdout
     },
   }
 }
