@@ -10,6 +10,7 @@ import type { LiveState } from './lib/live.ts'
 import { UploadQueue } from './lib/queue.ts'
 import type { QueueSnapshot } from './lib/queue.ts'
 import { Recorder } from './lib/recorder.ts'
+import { tabLocks } from './lib/tab-locks.ts'
 import type { LiveEvent } from './lib/types.ts'
 import { xhrSender } from './lib/xhr-sender.ts'
 
@@ -34,14 +35,16 @@ export function getServices(): Promise<Services> {
     const store = await openStore()
     // Ask the browser not to evict recordings under storage pressure (best effort).
     void navigator.storage?.persist?.().catch(() => false)
+    const locks = tabLocks()
     const queue = new UploadQueue({
       store,
+      locks,
       send: xhrSender,
       getToken: () => auth.token(),
       onUnauthorized: () => auth.expire(),
       online: navigator.onLine,
     })
-    const recorder = new Recorder(store)
+    const recorder = new Recorder(store, locks)
     window.addEventListener('online', () => {
       queue.setOnline(true)
       live.restart()
@@ -56,7 +59,7 @@ export function getServices(): Promise<Services> {
         void queue.publish()
       }
     })
-    await queue.start(recorder.recordingId)
+    await queue.start()
     if (auth.token()) live.start()
     return { store, queue, recorder }
   })()

@@ -32,3 +32,6 @@ export function cleanSections(s: Sections): Sections {
   }
   return out
 }
+
+/** "1 recording", "2 recordings". */
+export const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { openStore } from './db.ts'
 import type { LocalRecording, LocalStore } from './db.ts'
 import { UploadQueue, backoffDelay } from './queue.ts'
+import { captureLock, inProcessLocks } from './tab-locks.ts'
 import type { QueueOptions, SendRequest, SendResult } from './queue.ts'
 
 let dbCount = 0
@@ -193,13 +194,16 @@ describe('UploadQueue', () => {
     const { store, name } = await freshStore()
     await withAudio(store, rec('rec-dddddddd', { createdAt: 1 }))
     await withAudio(store, rec('rec-eeeeeeee', { createdAt: 2, status: 'capturing' }))
-    const first = harness(store, ['hang'])
-    await first.queue.start('rec-eeeeeeee') // still capturing in this "tab"
+    const tabLocks = inProcessLocks()
+    const releaseCapture = await tabLocks.hold(captureLock('rec-eeeeeeee')) // still recording
+    const first = harness(store, ['hang'], { locks: tabLocks })
+    await first.queue.start()
     await new Promise((r) => setTimeout(r, 20))
     expect((await store.get('rec-dddddddd'))?.status).toBe('uploading')
     expect((await store.get('rec-eeeeeeee'))?.status).toBe('capturing')
     first.queue.stop()
-    store.close() // the tab closes mid-upload
+    releaseCapture()
+    store.close() // the tab closes mid-upload and mid-capture
 
     const { store: reopened } = await freshStore(name)
     const second = harness(reopened, [accepted('srv-d'), accepted('srv-e')])
@@ -266,5 +270,48 @@ describe('UploadQueue', () => {
     await h.queue.whenIdle()
     expect(h.sent.at(-1)?.token).toBe('tok2')
     expect(await store.get('rec-iiiiiiii')).toBeUndefined()
+  })
+
+  it('with two tabs open, uploads each recording once, one tab at a time', async () => {
+    const { store, name } = await freshStore()
+    const { store: sameDbOtherTab } = await freshStore(name)
+    for (const id of ['rec-11111111', 'rec-22222222', 'rec-33333333'])
+      await withAudio(store, rec(id, { createdAt: Number(id.at(-1)) }))
+    const locks = inProcessLocks() // the origin's Web Locks, seen by both tabs
+    let inFlight = 0
+    let most = 0
+    const sent: string[] = []
+    const send: QueueOptions['send'] = async (req) => {
+      most = Math.max(most, ++inFlight)
+      sent.push(req.idempotencyKey)
+      await new Promise((r) => setTimeout(r, 5))
+      inFlight--
+      return accepted(`srv-${req.idempotencyKey}`)
+    }
+    const a = harness(store, [], { locks, send })
+    const b = harness(sameDbOtherTab, [], { locks, send })
+    await Promise.all([a.queue.start(), b.queue.start()])
+    await Promise.all([a.queue.whenIdle(), b.queue.whenIdle()])
+    expect(most).toBe(1)
+    expect(sent.sort()).toEqual(['rec-11111111', 'rec-22222222', 'rec-33333333'])
+    expect(await store.list()).toEqual([])
+  })
+
+  it("leaves another tab's recording in progress alone, and takes it once that tab is gone", async () => {
+    const { store, name } = await freshStore()
+    const { store: otherTab } = await freshStore(name)
+    await withAudio(store, rec('rec-44444444', { status: 'capturing' }))
+    const locks = inProcessLocks()
+    const closeRecordingTab = await locks.hold(captureLock('rec-44444444'))
+    const h = harness(otherTab, [accepted('srv-4')], { locks })
+    await h.queue.start()
+    await h.queue.whenIdle()
+    expect(h.sent).toEqual([])
+    expect((await otherTab.get('rec-44444444'))?.status).toBe('capturing')
+
+    closeRecordingTab() // the browser releases a closed tab's locks
+    h.queue.kick()
+    await h.queue.whenIdle()
+    expect(h.sent.map((s) => s.idempotencyKey)).toEqual(['rec-44444444'])
   })
 })

@@ -2,7 +2,10 @@
 // with exponential backoff and jitter, pauses while offline or signed out, and picks up again
 // after a reload (a new queue over the same database). The local recording id is the
 // Idempotency-Key, so an upload interrupted after the server stored it is not stored twice.
+// With several tabs open, only the one holding the upload lock sends anything.
 import type { LocalRecording, LocalStore } from './db.ts'
+import { UPLOAD_LOCK, captureLock, inProcessLocks } from './tab-locks.ts'
+import type { TabLocks } from './tab-locks.ts'
 import { wavBlob } from './wav.ts'
 
 export type SendRequest = {
@@ -32,6 +35,8 @@ export type QueueOptions = {
   onUnauthorized?: () => void
   onUploaded?: (localId: string, serverId: string) => void
   online?: boolean
+  /** Shared with the Recorder, so a capture in progress (in any tab) is never taken as stale. */
+  locks?: TabLocks
   now?: () => number
   random?: () => number
   setTimer?: (fn: () => void, ms: number) => unknown
@@ -64,6 +69,7 @@ export class UploadQueue {
   constructor(opts: QueueOptions) {
     this.o = {
       online: true,
+      locks: inProcessLocks(),
       now: () => Date.now(),
       random: Math.random,
       setTimer: (fn, ms) => setTimeout(fn, ms),
@@ -75,18 +81,24 @@ export class UploadQueue {
     this.online = this.o.online
   }
 
-  /**
-   * On load: what a closed tab left mid-capture or mid-upload becomes pending again (its
-   * chunks are all stored), then the queue runs. `capturingNow` is spared: it is still recording.
-   */
-  async start(capturingNow: string | null = null): Promise<void> {
-    for (const rec of await this.o.store.list()) {
-      if (rec.id === capturingNow) continue
-      if (rec.status === 'capturing' || rec.status === 'uploading') {
-        await this.o.store.put({ ...rec, status: 'pending' })
-      }
-    }
+  /** On load: shows what the device holds, then runs (which recovers what a closed tab left). */
+  async start(): Promise<void> {
+    await this.publish()
     this.kick()
+  }
+
+  /**
+   * Under the upload lock, "uploading" can only be left over from a tab that closed mid-upload,
+   * and "capturing" without its capture lock from one that closed mid-recording: both become
+   * pending again (every stored chunk is kept).
+   */
+  private async recoverAbandoned() {
+    const held = await this.o.locks.held()
+    for (const rec of await this.o.store.list()) {
+      const abandoned =
+        rec.status === 'uploading' || (rec.status === 'capturing' && !held.has(captureLock(rec.id)))
+      if (abandoned) await this.o.store.put({ ...rec, status: 'pending' })
+    }
   }
 
   stop() {
@@ -169,10 +181,15 @@ export class UploadQueue {
   private async run() {
     this.running = true
     try {
-      do {
-        this.again = false
-        await this.drain()
-      } while (this.again && !this.stopped)
+      // Another tab may be uploading: show the device's state while waiting for the lock.
+      await this.publish()
+      await this.o.locks.exclusive(UPLOAD_LOCK, async () => {
+        await this.recoverAbandoned()
+        do {
+          this.again = false
+          await this.drain()
+        } while (this.again && !this.stopped)
+      })
     } finally {
       this.running = false
       await this.publish()

@@ -4,6 +4,8 @@ import type { LocalStore } from './db.ts'
 import { RecorderMachine } from './recorder-machine.ts'
 import type { RecorderState } from './recorder-machine.ts'
 import type { Template } from './types.ts'
+import { captureLock, inProcessLocks } from './tab-locks.ts'
+import type { TabLocks } from './tab-locks.ts'
 import { Downsampler, TARGET_RATE, level } from './wav.ts'
 
 export type RecordingOptions = { template: Template; language: string; patientRef: string }
@@ -30,7 +32,12 @@ export class Recorder {
   error: string | null = null
   onError: ((message: string) => void) | null = null
 
-  constructor(private readonly store: LocalStore) {}
+  private releaseCapture: (() => void) | null = null
+
+  constructor(
+    private readonly store: LocalStore,
+    private readonly locks: TabLocks = inProcessLocks()
+  ) {}
 
   get state(): RecorderState {
     return this.machine.state
@@ -75,6 +82,9 @@ export class Recorder {
       this.pendingSamples = 0
       this.error = null
       const id = newRecordingId()
+      // Held while capturing: other tabs' queues leave this recording alone until it is stopped
+      // or this tab is closed (the browser then releases the lock).
+      this.releaseCapture = await this.locks.hold(captureLock(id))
       await this.store.put({
         id,
         createdAt: Date.now(),
@@ -95,6 +105,8 @@ export class Recorder {
       this.machine.send('start')
       return id
     } catch (err) {
+      this.releaseCapture?.()
+      this.releaseCapture = null
       stream.getTracks().forEach((t) => t.stop())
       await this.ctx?.close().catch(() => {})
       this.ctx = null
@@ -178,6 +190,8 @@ export class Recorder {
     await this.writes
     const rec = await this.store.get(id)
     if (rec) await this.store.put({ ...rec, status: 'pending', durationMs })
+    this.releaseCapture?.()
+    this.releaseCapture = null
     this.id = null
     this.machine.send('reset')
     return id

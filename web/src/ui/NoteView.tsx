@@ -8,7 +8,7 @@ import {
   recordingAudio,
   saveNote,
 } from '../lib/api.ts'
-import { SECTION_TITLES, cleanSections, noteToText } from '../lib/note-text.ts'
+import { SECTION_TITLES, cleanSections, noteToText, plural } from '../lib/note-text.ts'
 import { SECTION_NAMES, isOfflineEngineNote } from '../lib/types.ts'
 import type { Note, NoteItem, NoteVersionInfo, SectionName, Sections } from '../lib/types.ts'
 
@@ -357,7 +357,7 @@ export function NoteView({ id }: { id: string }) {
         </section>
       )}
       <details className="section no-print">
-        <summary>Transcript ({note.transcript.utterances.length} utterances)</summary>
+        <summary>Transcript ({plural(note.transcript.utterances.length, 'utterance')})</summary>
         <ol className="transcript">
           {note.transcript.utterances.map((u) => (
             <li key={u.id}>

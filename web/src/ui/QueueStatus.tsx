@@ -1,9 +1,9 @@
 import type { QueueItem, QueueSnapshot, UploadQueue } from '../lib/queue.ts'
 import { formatDuration } from '../lib/recorder-machine.ts'
+import { plural } from '../lib/note-text.ts'
 
 const size = (b: number) =>
   b >= 1e6 ? `${(b / 1e6).toFixed(1)} MB` : `${Math.max(1, Math.round(b / 1e3))} kB`
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`
 
 export function waitingMessage(s: QueueSnapshot): string | null {
   if (s.waiting === 0) return null
