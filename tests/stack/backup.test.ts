@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process'
 import { mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -8,38 +7,9 @@ import type { Manifest } from '../../ops/lib/manifest.ts'
 import { consultationWav } from '../support/audio.ts'
 import { connect, until } from './stack.ts'
 import type { SettledRecording } from './stack.ts'
+import { ops, restic } from './ops-script.ts'
 
 const stack = inject('stack')
-
-type Run = { code: number; out: string }
-
-/** Runs an ops script as an operator would, with its own repository and password file. */
-function ops(script: string, args: string[], env: Record<string, string>): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(fromRoot('node_modules/.bin/tsx'), [fromRoot('ops', script), ...args], {
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
-    let out = ''
-    child.stdout.on('data', (d: Buffer) => (out += String(d)))
-    child.stderr.on('data', (d: Buffer) => (out += String(d)))
-    child.on('error', reject)
-    child.on('exit', (code) => resolve({ code: code ?? 1, out }))
-  })
-}
-
-/** The newest snapshot's manifest, read with restic itself. */
-function resticDump(env: Record<string, string>): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('restic', ['dump', 'latest', '/manifest.json'], {
-      env: { ...process.env, ...env },
-    })
-    let text = ''
-    child.stdout.on('data', (d: Buffer) => (text += String(d)))
-    child.on('error', reject)
-    child.on('exit', (code) => (code === 0 ? resolve(text) : reject(new Error(`exit ${code}`))))
-  })
-}
 
 describe.skipIf(!stack)('backup and restore', { timeout: 900_000 }, () => {
   const s = connect(stack!)
@@ -107,7 +77,7 @@ describe.skipIf(!stack)('backup and restore', { timeout: 900_000 }, () => {
     expect(backup.out).toMatch(/Backup [0-9a-f]{8}: \d+ files/)
     const dumped = await ops('backup-verify.ts', [], env)
     expect(dumped.code, dumped.out).toBe(0)
-    const manifest = JSON.parse(await resticDump(env)) as Manifest
+    const manifest = JSON.parse(await restic(['dump', 'latest', '/manifest.json'], env)) as Manifest
     expect(manifest.tables['public.notes']).toBeGreaterThanOrEqual(2)
 
     // Destroy the volumes and the database; the stack comes back empty.
@@ -159,7 +129,7 @@ describe.skipIf(!stack)('backup and restore', { timeout: 900_000 }, () => {
     await Promise.all(burst)
     console.log(backup.out)
     expect(backup.code, backup.out).toBe(0)
-    const manifest = JSON.parse(await resticDump(env)) as Manifest
+    const manifest = JSON.parse(await restic(['dump', 'latest', '/manifest.json'], env)) as Manifest
     const audio = manifest.files.filter((f) => f.path.startsWith('audio/')).map((f) => f.path)
     const before = acked.filter((a) => a.at < startedAt)
     expect(before.length).toBeGreaterThanOrEqual(2)
