@@ -56,6 +56,9 @@ export const ConfigSchema = z
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
     APP_VERSION: z.string().default('0.1.0'),
     // On SIGTERM: how long in-flight requests get to finish before the rest are cut.
+    // At start, temporary upload files older than this are removed; 0 removes all (one process).
+    // Several replicas share the volume during a rolling deploy: the stack sets 300.
+    TMP_STALE_SECONDS: z.coerce.number().int().min(0).default(0),
     SHUTDOWN_DRAIN_SECONDS: z.coerce.number().int().min(0).max(3600).default(25),
   })
   .superRefine((c, ctx) => {

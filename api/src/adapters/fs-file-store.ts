@@ -20,13 +20,22 @@ async function fsyncDir(path: string) {
 }
 
 /** Files on local disk under one folder per area (the stack mounts a volume on each). */
-export async function createFsFileStore(roots: Record<Area, string>): Promise<FileStore> {
+export async function createFsFileStore(
+  roots: Record<Area, string>,
+  /** Temporary files younger than this are left alone: another replica may be writing them. */
+  staleTmpMs = 0
+): Promise<FileStore> {
   const abs: Record<Area, string> = { audio: resolve(roots.audio), notes: resolve(roots.notes) }
   for (const root of Object.values(abs)) {
     await mkdir(join(root, TMP), { recursive: true })
-    // Temporary files left by a crash were never acknowledged: remove them.
-    for (const name of await readdir(join(root, TMP)))
-      await rm(join(root, TMP, name), { force: true })
+    // Temporary files left by a crash were never acknowledged: remove them. During a rolling
+    // deploy the old API may still be streaming an upload into one (its mtime is recent).
+    const cutoff = Date.now() - staleTmpMs
+    for (const name of await readdir(join(root, TMP))) {
+      const s = await stat(join(root, TMP, name)).catch(() => undefined)
+      if (s && (staleTmpMs === 0 || s.mtimeMs < cutoff))
+        await rm(join(root, TMP, name), { force: true })
+    }
   }
   const full = (area: Area, path: string) => {
     const p = resolve(abs[area], path)

@@ -32,7 +32,10 @@ export async function openDatabase(config: Config): Promise<Database> {
 /** The parts both runtimes share: Deno runs these adapters through its node: compatibility. */
 export async function buildRuntimeParts(config: Config, logger: Logger) {
   const db = await openDatabase(config)
-  const files = await createFsFileStore({ audio: config.AUDIO_DIR, notes: config.NOTES_DIR })
+  const files = await createFsFileStore(
+    { audio: config.AUDIO_DIR, notes: config.NOTES_DIR },
+    config.TMP_STALE_SECONDS * 1000
+  )
   return {
     db,
     files,
