@@ -10,6 +10,7 @@ const STACK_ORDER = [
   'hardening',
   'record-to-note',
   'offline-upload',
+  'background-sync',
   'accessibility',
   'lighthouse',
   'backup',

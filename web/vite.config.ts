@@ -1,21 +1,25 @@
-import { readFile, readdir, writeFile } from 'node:fs/promises'
+import { readFile, readdir } from 'node:fs/promises'
 import { createHash } from 'node:crypto'
 import path from 'node:path'
+import { build } from 'esbuild'
 import { defineConfig } from 'vite'
 import type { Plugin } from 'vite'
 import react from '@vitejs/plugin-react'
 
 /**
- * Fills the service worker's precache list with the built app shell (every file in dist but
- * the worker itself) and a version derived from their contents, so a new build replaces the
- * old cache. The worker never caches anything else: API responses hold patient data.
+ * Builds the service worker (src/sw/sw.ts, which shares the page's queue and store) into
+ * dist/sw.js, with the precache list filled in: the built app shell (every file in dist but the
+ * worker) and a version derived from their contents, so a new build replaces the old cache. The
+ * worker never caches anything else: API responses hold patient data.
  */
-function precacheManifest(): Plugin {
+function serviceWorker(): Plugin {
+  let root = '.'
   let outDir = 'dist'
   return {
-    name: 'medic-scribe-precache',
+    name: 'medic-scribe-service-worker',
     apply: 'build',
     configResolved(config) {
+      root = config.root
       outDir = path.resolve(config.root, config.build.outDir)
     },
     async closeBundle() {
@@ -28,14 +32,20 @@ function precacheManifest(): Plugin {
         .sort()
       const hash = createHash('sha256')
       for (const f of files) hash.update(f).update(await readFile(path.join(outDir, f)))
-      const swPath = path.join(outDir, 'sw.js')
-      const sw = await readFile(swPath, 'utf8')
       const urls = ['/', ...files.filter((f) => f !== 'index.html').map((f) => `/${f}`)]
-      const filled = sw
-        .replace("'__PRECACHE_VERSION__'", JSON.stringify(hash.digest('hex').slice(0, 12)))
-        .replace('/* __PRECACHE_URLS__ */ []', JSON.stringify(urls))
-      if (filled === sw) throw new Error('sw.js: the precache placeholders are missing')
-      await writeFile(swPath, filled)
+      await build({
+        entryPoints: [path.join(root, 'src', 'sw', 'sw.ts')],
+        outfile: path.join(outDir, 'sw.js'),
+        bundle: true,
+        format: 'iife',
+        target: 'es2022',
+        minify: true,
+        legalComments: 'none',
+        define: {
+          __PRECACHE_VERSION__: JSON.stringify(hash.digest('hex').slice(0, 12)),
+          __PRECACHE_URLS__: JSON.stringify(urls),
+        },
+      })
     },
   }
 }
@@ -44,7 +54,7 @@ function precacheManifest(): Plugin {
 const api = process.env.API_URL ?? 'http://127.0.0.1:8080'
 
 export default defineConfig({
-  plugins: [react(), precacheManifest()],
+  plugins: [react(), serviceWorker()],
   build: {
     target: 'es2022',
     sourcemap: false,

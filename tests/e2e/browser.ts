@@ -36,7 +36,7 @@ export const QUIET_FLAGS = [
 export type Browsing = {
   browser: Browser
   home: string
-  /** A new profile-less context at `viewport`, with the microphone allowed for the stack. */
+  /** A new profile-less context at `viewport`, with the microphone and sync allowed. */
   newContext: (viewport?: { width: number; height: number }) => Promise<BrowserContext>
   close: () => Promise<void>
 }
@@ -101,7 +101,8 @@ export async function launchBrowser(
         isMobile: viewport.width < 600,
         hasTouch: viewport.width < 600,
       })
-      await context.grantPermissions(['microphone'], { origin })
+      // What Chromium grants a site by default (Background Sync) or after a click (microphone).
+      await context.grantPermissions(['microphone', 'background-sync'], { origin })
       return context
     },
     close: async () => {

@@ -8,6 +8,8 @@ export type NetworkProxy = {
   port: number
   /** Bytes per second from the browser to the server; null for full speed. */
   uplink: number | null
+  /** While true, new connections are refused too: no network at all. */
+  down: boolean
   /** Destroys every open connection, as a network drop does. */
   drop: () => void
   close: () => Promise<void>
@@ -23,11 +25,13 @@ export async function startNetworkProxy(): Promise<NetworkProxy> {
   const proxy: NetworkProxy = {
     port: 0,
     uplink: null,
+    down: false,
     drop: () => sockets.forEach((s) => s.destroy()),
     close: () => new Promise((resolve) => server.close(() => resolve())),
   }
 
   const server = createServer((client) => {
+    if (proxy.down) return void client.destroy()
     track(client)
     client.once('data', (head) => {
       const m = /^CONNECT ([^:\s]+):(\d+) HTTP/.exec(head.toString('latin1'))

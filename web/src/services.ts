@@ -12,7 +12,8 @@ import type { QueueSnapshot } from './lib/queue.ts'
 import { Recorder } from './lib/recorder.ts'
 import { tabLocks } from './lib/tab-locks.ts'
 import type { LiveEvent } from './lib/types.ts'
-import { xhrSender } from './lib/xhr-sender.ts'
+import { xhrSender } from './lib/senders.ts'
+import { QUEUE_CHANGED, requestBackgroundUpload } from './lib/background-sync.ts'
 
 export type Services = { store: LocalStore; queue: UploadQueue; recorder: Recorder }
 
@@ -50,7 +51,24 @@ export function getServices(): Promise<Services> {
       live.restart()
     })
     window.addEventListener('offline', () => queue.setOnline(false))
+    // The service worker uploads with no tab open, so it needs the session and to be asked.
+    const mirrorSession = (s: AuthState) =>
+      store
+        .setSession(
+          s.kind === 'signed-in' ? { token: s.session.token, expiresAt: s.session.expiresAt } : null
+        )
+        .catch(() => {})
+    void mirrorSession(auth.state)
+    let waiting = 0
+    queue.subscribe((snap) => {
+      if (snap.waiting > 0 && snap.waiting !== waiting) void requestBackgroundUpload()
+      waiting = snap.waiting
+    })
+    navigator.serviceWorker?.addEventListener('message', (e: MessageEvent<{ type?: string }>) => {
+      if (e.data?.type === QUEUE_CHANGED) void queue.publish()
+    })
     auth.subscribe((s) => {
+      void mirrorSession(s)
       if (s.kind === 'signed-in') {
         queue.kick()
         live.restart()

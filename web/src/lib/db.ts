@@ -31,12 +31,19 @@ export type LocalStore = {
   appendChunk(id: string, seq: number, pcm: ArrayBuffer): Promise<void>
   chunks(id: string): Promise<ArrayBuffer[]>
   remove(id: string): Promise<void>
+  /** The signed-in session, mirrored here so the service worker can upload with no tab open. */
+  getSession(): Promise<StoredSession | null>
+  setSession(session: StoredSession | null): Promise<void>
   close(): void
 }
+
+export type StoredSession = { token: string; expiresAt: number }
 
 export const DB_NAME = 'medic-scribe'
 const RECORDINGS = 'recordings'
 const CHUNKS = 'chunks'
+const SESSION = 'session'
+const SESSION_KEY = 'current'
 
 const done = <T>(r: IDBRequest<T>) =>
   new Promise<T>((resolve, reject) => {
@@ -57,13 +64,18 @@ export async function openStore(
   name = DB_NAME,
   factory: IDBFactory = indexedDB
 ): Promise<LocalStore> {
-  const open = factory.open(name, 1)
-  open.onupgradeneeded = () => {
+  const open = factory.open(name, 2)
+  open.onupgradeneeded = (e) => {
     const db = open.result
-    db.createObjectStore(RECORDINGS, { keyPath: 'id' })
-    db.createObjectStore(CHUNKS, { keyPath: ['recordingId', 'seq'] })
+    if (e.oldVersion < 1) {
+      db.createObjectStore(RECORDINGS, { keyPath: 'id' })
+      db.createObjectStore(CHUNKS, { keyPath: ['recordingId', 'seq'] })
+    }
+    if (e.oldVersion < 2) db.createObjectStore(SESSION)
   }
   const db = await done(open)
+  // A newer version of the app (another tab, the service worker) wants to upgrade: let it.
+  db.onversionchange = () => db.close()
 
   return {
     async put(rec) {
@@ -107,6 +119,17 @@ export async function openStore(
       const tx = db.transaction([RECORDINGS, CHUNKS], 'readwrite')
       tx.objectStore(CHUNKS).delete(chunkRange(id))
       tx.objectStore(RECORDINGS).delete(id)
+      await committed(tx)
+    },
+    async getSession() {
+      const s = (await done(db.transaction(SESSION).objectStore(SESSION).get(SESSION_KEY))) as
+        StoredSession | undefined
+      return s ?? null
+    },
+    async setSession(session) {
+      const tx = db.transaction(SESSION, 'readwrite')
+      if (session) tx.objectStore(SESSION).put(session, SESSION_KEY)
+      else tx.objectStore(SESSION).delete(SESSION_KEY)
       await committed(tx)
     },
     close() {
