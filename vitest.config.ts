@@ -11,6 +11,7 @@ const STACK_ORDER = [
   'record-to-note',
   'offline-upload',
   'background-sync',
+  'installable',
   'accessibility',
   'lighthouse',
   'backup',

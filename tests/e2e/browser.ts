@@ -23,7 +23,7 @@ export const SCREENSHOTS_DIR = fromRoot('test-results', 'screenshots')
 
 // What a probe of these machines found necessary: without the background-networking flags,
 // Chromium keeps trying Google's hosts on a network that refuses them.
-export const QUIET_FLAGS = [
+const QUIET_FLAGS = [
   '--disable-gpu',
   '--disable-quic',
   '--no-first-run',
@@ -42,7 +42,7 @@ export type Browsing = {
 }
 
 /** A HOME whose NSS database trusts `caCert`, the one place Chromium on Linux reads roots from. */
-export async function homeTrusting(caCert: string): Promise<string> {
+async function homeTrusting(caCert: string): Promise<string> {
   const home = await mkdtemp(join(tmpdir(), 'scribe-chromium-'))
   const nss = join(home, '.pki', 'nssdb')
   await mkdir(nss, { recursive: true })
@@ -107,6 +107,33 @@ export async function launchBrowser(
     },
     close: async () => {
       await browser.close()
+      await rm(home, { recursive: true, force: true })
+    },
+  }
+}
+
+/**
+ * Chromium with a profile on disk: its default context is not incognito (installability is
+ * judged only there) and is the one a DevTools client such as Lighthouse opens its tabs in.
+ */
+export async function launchPersistent(
+  stack: StackInfo,
+  opts: { debuggingPort?: number } = {}
+): Promise<{ context: BrowserContext; close: () => Promise<void> }> {
+  const home = await homeTrusting(stack.caCert)
+  const args = [...QUIET_FLAGS]
+  if (opts.debuggingPort) args.push(`--remote-debugging-port=${opts.debuggingPort}`)
+  const context = await chromium.launchPersistentContext(join(home, 'profile'), {
+    executablePath: CHROMIUM,
+    headless: true,
+    chromiumSandbox: process.getuid?.() !== 0,
+    args,
+    env: { ...process.env, HOME: home },
+  })
+  return {
+    context,
+    close: async () => {
+      await context.close()
       await rm(home, { recursive: true, force: true })
     },
   }

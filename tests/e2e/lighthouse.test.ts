@@ -5,13 +5,12 @@ import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import lighthouse from 'lighthouse'
 import type { Flags, Result } from 'lighthouse'
-import { chromium } from 'playwright-core'
 import type { BrowserContext } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { fromRoot } from '../../ops/lib/paths.ts'
 import { freePort } from '../support/api-process.ts'
 import { connect } from '../stack/stack.ts'
-import { CHROMIUM, QUIET_FLAGS, homeTrusting } from './browser.ts'
+import { launchPersistent } from './browser.ts'
 
 const stack = inject('stack')
 export const LIGHTHOUSE_DIR = fromRoot('test-results', 'lighthouse')
@@ -43,24 +42,18 @@ describe.skipIf(!stack)('e2e: Lighthouse on the phone profile', () => {
   const s = connect(stack!)
   const rows: Row[] = []
   let context: BrowserContext
+  let closeBrowser: (() => Promise<void>) | undefined
   let port: number
 
   beforeAll(async () => {
     port = await freePort()
-    const home = await homeTrusting(stack!.caCert)
-    // A persistent context is the browser's default one, the one Lighthouse opens its tab in,
-    // so a session put in its storage is what Lighthouse's page sees.
-    context = await chromium.launchPersistentContext(join(home, 'profile'), {
-      executablePath: CHROMIUM,
-      headless: true,
-      chromiumSandbox: process.getuid?.() !== 0,
-      args: [...QUIET_FLAGS, `--remote-debugging-port=${port}`],
-      env: { ...process.env, HOME: home },
-    })
+    // Lighthouse opens its tab in this default context, so a session put in its storage is
+    // what Lighthouse's page sees.
+    ;({ context, close: closeBrowser } = await launchPersistent(stack!, { debuggingPort: port }))
     await mkdir(LIGHTHOUSE_DIR, { recursive: true })
   })
   afterAll(async () => {
-    await context?.close()
+    await closeBrowser?.()
     if (rows.length) {
       console.log(`Lighthouse (phone profile, simulated throttling); reports in ${LIGHTHOUSE_DIR}`)
       console.table(rows.map(({ failed: _, ...r }) => r))

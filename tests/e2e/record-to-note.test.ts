@@ -128,7 +128,7 @@ describe.skipIf(!stack)('e2e: record → live note → edit → reload', () => {
     const p = await phone.newPage()
     try {
       for (const [path, name, heading] of [
-        ['/', 'recording', 'New recording'],
+        ['/', 'recorder', 'New recording'],
         ['/notes', 'notes', 'Notes'],
         [new URL(page.url()).pathname, 'note', `Note · ${patientRef}`],
       ] as const) {
