@@ -3,10 +3,10 @@
 SHELL := /bin/bash
 ARGS ?=
 
-.PHONY: help install dev test test-unit test-process test-stack lint format typecheck build user bench-api clean bootstrap images up down logs ps user-stack backup backup-verify backup-prune restore bench-backup
+.PHONY: help install dev test test-unit test-process test-stack test-e2e lint format typecheck build user bench-api clean bootstrap images up down logs ps user-stack backup backup-verify backup-prune restore bench-backup
 
 help: ## List every target with one line each
-	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z0-9_-]+:.*## / {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 install: ## Install test tools (espeak-ng, sox) and npm dependencies
 	@bash ops/install-test-deps.sh
@@ -92,6 +92,9 @@ user-stack: ## Accounts in the running stack: make user-stack ARGS="add someone@
 
 test-stack: install ## Build the images and check the whole stack from outside (Testcontainers)
 	npm run test:stack
+
+test-e2e: install ## Only the PWA's browser tests (Chromium) against a fresh stack; screenshots in test-results/
+	npm run test:stack -- tests/e2e
 
 clean: ## Remove build output (keeps ./data)
 	rm -rf api/dist coverage
