@@ -59,7 +59,8 @@ describe.skipIf(!stack)('e2e: offline during the upload, reload, back online', (
     await expect
       .poll(() => progress.evaluate((p) => (p as HTMLProgressElement).value), { timeout: 20_000 })
       .toBeGreaterThan(0)
-    // The network drops: open connections die mid-upload, and the browser knows it is offline.
+    // The network drops for the whole browser (service worker included: its Background Sync
+    // must fail too): open connections die mid-upload, and the page knows it is offline.
     const cdp = await context.newCDPSession(page)
     await cdp.send('Network.enable')
     await cdp.send('Network.emulateNetworkConditions', {
@@ -68,6 +69,7 @@ describe.skipIf(!stack)('e2e: offline during the upload, reload, back online', (
       downloadThroughput: -1,
       uploadThroughput: -1,
     })
+    proxy.down = true
     proxy.drop()
     await screenshot(page, 'offline-uploading')
 
@@ -82,6 +84,7 @@ describe.skipIf(!stack)('e2e: offline during the upload, reload, back online', (
     expect(before.length, 'nothing acknowledged while offline').toBe(0)
 
     proxy.uplink = null
+    proxy.down = false
     await cdp.send('Network.emulateNetworkConditions', {
       offline: false,
       latency: 0,
