@@ -15,7 +15,7 @@ import { isMainModule, runScript } from './lib/main.ts'
 import { step, formatSeconds } from './lib/step.ts'
 import { fromRoot } from './lib/paths.ts'
 import { BASE_IMAGE } from './lib/images.ts'
-import { CERTS_DIR } from './lib/compose.ts'
+import { CERTS_DIR, composeArgs } from './lib/compose.ts'
 import { ensureLocalCerts, localCertPaths } from './lib/local-ca.ts'
 
 const USAGE = `
@@ -207,19 +207,9 @@ if (isMainModule(import.meta.filename)) {
       POSTGRES_PASSWORD: stackEnv.POSTGRES_PASSWORD,
       SCRIBE_TAG: 'local',
     }
-    const composeArgs = [
-      'compose',
-      '-p',
-      project,
-      '--project-directory',
-      fromRoot('compose'),
-      '-f',
-      fromRoot('compose/compose.yml'),
-      '-f',
-      fromRoot('compose/compose.local.yml'),
-    ]
+    const stackArgs = composeArgs('local', { project, envFile: null })
     const compose = (args: string[]) =>
-      $({ quiet: true, env: { ...process.env, ...stackEnv } })`docker ${composeArgs} ${args}`
+      $({ quiet: true, env: { ...process.env, ...stackEnv } })`docker ${stackArgs} ${args}`
     const email = 'bench@example.org'
     const password = randomBytes(12).toString('base64url')
     const cleanup = async () => {

@@ -8,11 +8,12 @@ export const CERTS_DIR = fromRoot('compose', 'certs')
 
 /**
  * The `docker compose` arguments for a mode: the base file, the mode's file, the env file.
- * `project` and `envFile` let a deploy act on another project than compose.yml's name.
+ * `project` and `envFile` let a deploy act on another project than compose.yml's name;
+ * `envFile: null` reads settings from the process environment only (test and bench stacks).
  */
 export function composeArgs(
   mode: StackMode = 'local',
-  opts: { project?: string; envFile?: string } = {}
+  opts: { project?: string; envFile?: string | null } = {}
 ): string[] {
   return [
     'compose',
@@ -23,8 +24,7 @@ export function composeArgs(
     fromRoot('compose', 'compose.yml'),
     '-f',
     fromRoot('compose', `compose.${mode}.yml`),
-    '--env-file',
-    opts.envFile ?? ENV_FILE,
+    ...(opts.envFile === null ? [] : ['--env-file', opts.envFile ?? ENV_FILE]),
   ]
 }
 

@@ -7,7 +7,7 @@ import { Agent, FormData, fetch as undiciFetch } from 'undici'
 import type { RequestInit as UndiciRequestInit } from 'undici'
 import { expect } from 'vitest'
 import WebSocket from 'ws'
-import { fromRoot } from '../../ops/lib/paths.ts'
+import { composeArgs } from '../../ops/lib/compose.ts'
 
 export type StackInfo = {
   projectName: string
@@ -28,17 +28,7 @@ export function connect(stack: StackInfo) {
   const dispatcher = new Agent({ connect: { ca }, bodyTimeout: 120_000, headersTimeout: 120_000 })
   const base = `https://localhost:${stack.httpsPort}`
   const container = (service: string) => `${stack.projectName}-${service}-1`
-  const composeArgs = [
-    'compose',
-    '-p',
-    stack.projectName,
-    '--project-directory',
-    fromRoot('compose'),
-    '-f',
-    fromRoot('compose/compose.yml'),
-    '-f',
-    fromRoot('compose/compose.local.yml'),
-  ]
+  const stackArgs = composeArgs('local', { project: stack.projectName, envFile: null })
 
   const request = (path: string, init: UndiciRequestInit = {}) =>
     undiciFetch(`${base}${path}`, { ...init, dispatcher })
@@ -99,7 +89,7 @@ export function connect(stack: StackInfo) {
   const docker = async (...args: string[]) =>
     (await exec('docker', args, { maxBuffer: 16 * 1024 * 1024 })).stdout.trim()
   const composeCmd = (...args: string[]) =>
-    exec('docker', [...composeArgs, ...args], {
+    exec('docker', [...stackArgs, ...args], {
       env: { ...process.env, ...stack.env },
       maxBuffer: 16 * 1024 * 1024,
     })
