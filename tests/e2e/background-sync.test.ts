@@ -2,18 +2,15 @@
 // service worker, woken by Background Sync, uploads it with no page of the app open.
 import { randomBytes } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
-import { synthesizeConsultation } from '../support/audio.ts'
 import { connect, until } from '../stack/stack.ts'
-import { DESKTOP, launchBrowser, signedInContext } from './browser.ts'
+import { DESKTOP, signedInContext } from './browser.ts'
 import type { Browsing } from './browser.ts'
-import { LINES_FOR_BROWSER } from './e2e.ts'
-import { startNetworkProxy } from './network-proxy.ts'
+import { browserBehindProxy, recordingsFor } from './e2e.ts'
 import type { NetworkProxy } from './network-proxy.ts'
 
 const stack = inject('stack')
 const SYNC_TAG = 'medic-scribe-upload'
 
-type RecordingRow = { id: string; status: string; patient_ref: string | null }
 type Registration = { registrationId: string; scopeURL: string; isDeleted: boolean }
 
 describe.skipIf(!stack)('e2e: Background Sync uploads after the tab is closed', () => {
@@ -21,15 +18,13 @@ describe.skipIf(!stack)('e2e: Background Sync uploads after the tab is closed', 
   const patientRef = `BGSYNC-${randomBytes(3).toString('hex')}`
   let browsing: Browsing
   let proxy: NetworkProxy
+  let close: (() => Promise<void>) | undefined
 
   beforeAll(async () => {
-    const audio = await synthesizeConsultation(LINES_FOR_BROWSER, { rate: 48_000 })
-    proxy = await startNetworkProxy()
-    browsing = await launchBrowser(stack!, { fakeAudio: audio, proxyPort: proxy.port })
+    ;({ browsing, proxy, close } = await browserBehindProxy(stack!))
   })
   afterAll(async () => {
-    await browsing?.close()
-    await proxy?.close()
+    await close?.()
   })
 
   it('should upload a recording left waiting by a closed tab once the sync runs', async () => {
@@ -67,7 +62,10 @@ describe.skipIf(!stack)('e2e: Background Sync uploads after the tab is closed', 
     await page.close() // the clinician closes the tab; the recording is still on the device
 
     proxy.down = false
-    expect(await rowsFor(token), 'nothing reached the server before the sync').toEqual([])
+    expect(
+      await recordingsFor(s, token, patientRef),
+      'nothing reached the server before the sync'
+    ).toEqual([])
     // No page of the app is open: a blank tab only lends a DevTools session to fire the sync
     // now, rather than after the browser's own retry delay (minutes).
     const blank = await context.newPage()
@@ -89,7 +87,7 @@ describe.skipIf(!stack)('e2e: Background Sync uploads after the tab is closed', 
     })
 
     const rows = await until('the recording on the server', async () => {
-      const r = await rowsFor(token)
+      const r = await recordingsFor(s, token, patientRef)
       return r.length > 0 && r
     })
     expect(rows).toHaveLength(1)
@@ -103,12 +101,7 @@ describe.skipIf(!stack)('e2e: Background Sync uploads after the tab is closed', 
     expect(await again.getByRole('heading', { name: 'On this device' }).count()).toBe(0)
     await again.getByRole('link', { name: 'Notes' }).click()
     await again.getByRole('link', { name: new RegExp(patientRef) }).waitFor({ timeout: 60_000 })
-    expect(await rowsFor(token)).toHaveLength(1)
+    expect(await recordingsFor(s, token, patientRef)).toHaveLength(1)
     await context.close()
   })
-
-  async function rowsFor(token: string): Promise<RecordingRow[]> {
-    const list = await s.json<{ items: RecordingRow[] }>(token, '/api/recordings?limit=100')
-    return list.items.filter((r) => r.patient_ref === patientRef)
-  }
 })

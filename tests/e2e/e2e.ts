@@ -1,4 +1,11 @@
 // What the browser tests share besides the browser itself.
+import { synthesizeConsultation } from '../support/audio.ts'
+import type { connect, StackInfo } from '../stack/stack.ts'
+import { launchBrowser } from './browser.ts'
+import type { Browsing } from './browser.ts'
+import { startNetworkProxy } from './network-proxy.ts'
+import type { NetworkProxy } from './network-proxy.ts'
+
 /** Spoken slowly and clearly, so the offline engine hears enough of it to write a note. */
 export const LINES_FOR_BROWSER = [
   'Good morning. What brings you in today?',
@@ -7,3 +14,37 @@ export const LINES_FOR_BROWSER = [
   'I will start amlodipine five milligrams once daily.',
   'Please follow up in two weeks.',
 ]
+
+/** The consultation as Chromium's fake microphone wants it (48 kHz). */
+export const browserConsultation = () => synthesizeConsultation(LINES_FOR_BROWSER, { rate: 48_000 })
+
+/** Chromium hearing the consultation, all its traffic through a proxy the test can cut. */
+export async function browserBehindProxy(
+  stack: StackInfo
+): Promise<{ browsing: Browsing; proxy: NetworkProxy; close: () => Promise<void> }> {
+  const proxy = await startNetworkProxy()
+  const browsing = await launchBrowser(stack, {
+    fakeAudio: await browserConsultation(),
+    proxyPort: proxy.port,
+  })
+  return {
+    browsing,
+    proxy,
+    close: async () => {
+      await browsing.close()
+      await proxy.close()
+    },
+  }
+}
+
+export type RecordingRow = { id: string; status: string; patient_ref: string | null }
+
+/** The server's recordings with this patient reference (the tests' way to tell theirs apart). */
+export async function recordingsFor(
+  s: ReturnType<typeof connect>,
+  token: string,
+  patientRef: string
+): Promise<RecordingRow[]> {
+  const list = await s.json<{ items: RecordingRow[] }>(token, '/api/recordings?limit=100')
+  return list.items.filter((r) => r.patient_ref === patientRef)
+}

@@ -3,32 +3,26 @@
 // once and its note arrives.
 import { randomBytes } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
-import { synthesizeConsultation } from '../support/audio.ts'
 import { connect } from '../stack/stack.ts'
-import { DESKTOP, launchBrowser, screenshot, signedInContext } from './browser.ts'
+import { DESKTOP, screenshot, signedInContext } from './browser.ts'
 import type { Browsing } from './browser.ts'
-import { LINES_FOR_BROWSER } from './e2e.ts'
-import { startNetworkProxy } from './network-proxy.ts'
+import { browserBehindProxy, recordingsFor } from './e2e.ts'
 import type { NetworkProxy } from './network-proxy.ts'
 
 const stack = inject('stack')
-
-type RecordingRow = { id: string; status: string; patient_ref: string | null }
 
 describe.skipIf(!stack)('e2e: offline during the upload, reload, back online', () => {
   const s = connect(stack!)
   const patientRef = `OFFLINE-${randomBytes(3).toString('hex')}`
   let browsing: Browsing
   let proxy: NetworkProxy
+  let close: (() => Promise<void>) | undefined
 
   beforeAll(async () => {
-    const audio = await synthesizeConsultation(LINES_FOR_BROWSER, { rate: 48_000 })
-    proxy = await startNetworkProxy()
-    browsing = await launchBrowser(stack!, { fakeAudio: audio, proxyPort: proxy.port })
+    ;({ browsing, proxy, close } = await browserBehindProxy(stack!))
   })
   afterAll(async () => {
-    await browsing?.close()
-    await proxy?.close()
+    await close?.()
   })
 
   it('should keep the recording through an offline reload and upload it once when back online', async () => {
@@ -80,7 +74,7 @@ describe.skipIf(!stack)('e2e: offline during the upload, reload, back online', (
     await page.getByText('waiting for the network', { exact: true }).waitFor()
     await screenshot(page, 'offline-waiting')
     await page.waitForTimeout(3_000)
-    const before = await rowsFor(token)
+    const before = await recordingsFor(s, token, patientRef)
     expect(before.length, 'nothing acknowledged while offline').toBe(0)
 
     proxy.uplink = null
@@ -99,7 +93,7 @@ describe.skipIf(!stack)('e2e: offline during the upload, reload, back online', (
 
     await page.getByRole('link', { name: 'Notes' }).click()
     await page.getByRole('link', { name: new RegExp(patientRef) }).waitFor({ timeout: 180_000 })
-    const after = await rowsFor(token)
+    const after = await recordingsFor(s, token, patientRef)
     expect(after, 'one recording on the server, not two').toHaveLength(1)
     expect(after[0]!.status).toBe('done')
     expect(posts.length, 'the upload was attempted again after the reload').toBeGreaterThanOrEqual(
@@ -107,9 +101,4 @@ describe.skipIf(!stack)('e2e: offline during the upload, reload, back online', (
     )
     await context.close()
   })
-
-  async function rowsFor(token: string): Promise<RecordingRow[]> {
-    const list = await s.json<{ items: RecordingRow[] }>(token, '/api/recordings?limit=100')
-    return list.items.filter((r) => r.patient_ref === patientRef)
-  }
 })

@@ -3,11 +3,10 @@
 import { randomBytes } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import type { BrowserContext, Page } from 'playwright-core'
-import { synthesizeConsultation } from '../support/audio.ts'
 import { connect } from '../stack/stack.ts'
 import { DESKTOP, PHONE, SCREENSHOTS_DIR, launchBrowser, screenshot } from './browser.ts'
 import type { Browsing } from './browser.ts'
-import { LINES_FOR_BROWSER } from './e2e.ts'
+import { browserConsultation } from './e2e.ts'
 
 const stack = inject('stack')
 
@@ -19,8 +18,7 @@ describe.skipIf(!stack)('e2e: record → live note → edit → reload', () => {
   let page: Page
 
   beforeAll(async () => {
-    const audio = await synthesizeConsultation(LINES_FOR_BROWSER, { rate: 48_000 })
-    browsing = await launchBrowser(stack!, { fakeAudio: audio })
+    browsing = await launchBrowser(stack!, { fakeAudio: await browserConsultation() })
     context = await browsing.newContext(DESKTOP)
     page = await context.newPage()
     console.log(`e2e screenshots: ${SCREENSHOTS_DIR}`)
