@@ -1,6 +1,8 @@
 // The clinician's main path in a real Chromium against the whole stack: sign in, record a
 // consultation heard through the fake microphone, watch the note arrive live, edit it, reload.
 import { randomBytes } from 'node:crypto'
+import { mkdir, readFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import type { BrowserContext, Page } from 'playwright-core'
 import { connect } from '../stack/stack.ts'
@@ -115,6 +117,33 @@ describe.skipIf(!stack)('e2e: record → live note → edit → reload', () => {
     expect(JSON.stringify(v2.sections)).toContain(edit)
     const v1 = await s.json<{ sections: unknown }>(token, `/api/notes/${id}/versions/1`)
     expect(JSON.stringify(v1.sections)).not.toContain(edit)
+  })
+
+  it('should export the edited note: Markdown download, clipboard copy, and a print view as PDF', async () => {
+    const edit = `Review blood pressure in two weeks (${patientRef})`
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Download Markdown' }).click(),
+    ])
+    expect(download.suggestedFilename()).toMatch(/^note-.+-v2\.md$/)
+    const markdown = await readFile((await download.path())!, 'utf8')
+    expect(markdown).toContain(edit)
+    expect(markdown).toContain(patientRef)
+
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: s.base })
+    await page.getByRole('button', { name: 'Copy' }).click()
+    await page.getByText('Note copied').waitFor()
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toContain(edit)
+
+    // The print view: the note alone, without the app's bar, toolbar or audio controls.
+    await page.emulateMedia({ media: 'print' })
+    expect(await page.getByRole('toolbar', { name: 'Note actions' }).isVisible()).toBe(false)
+    expect(await page.getByRole('navigation', { name: 'Main' }).isVisible()).toBe(false)
+    expect(await page.getByText(edit).isVisible()).toBe(true)
+    await mkdir(SCREENSHOTS_DIR, { recursive: true })
+    const pdf = await page.pdf({ path: join(SCREENSHOTS_DIR, 'note-print.pdf'), format: 'A4' })
+    expect(pdf.subarray(0, 5).toString()).toBe('%PDF-')
+    await page.emulateMedia({ media: 'screen' })
   })
 
   it('should fit a 390-pixel phone screen without sideways scrolling', async () => {
