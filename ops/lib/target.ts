@@ -4,6 +4,7 @@
 // engine (`localEnv`).
 import { hostname, userInfo } from 'node:os'
 import { $ } from 'zx'
+import { detail } from './step.ts'
 
 export type Target = {
   /** What the operator sees in messages: `local engine`, `context prod`, `ssh://…`. */
@@ -24,7 +25,15 @@ export function localEnv(): NodeJS.ProcessEnv {
  * comparing the engines' IDs (a context may well name the local engine).
  */
 export async function selectTarget(context: string | undefined): Promise<Target> {
-  if (context) process.env.DOCKER_CONTEXT = context
+  if (context) {
+    // The docker CLI lets DOCKER_HOST outrank DOCKER_CONTEXT: left set, it would silently take
+    // the commands elsewhere than the context the messages name.
+    if (process.env.DOCKER_HOST) {
+      detail(`--context ${context} given: DOCKER_HOST=${process.env.DOCKER_HOST} is ignored`)
+      delete process.env.DOCKER_HOST
+    }
+    process.env.DOCKER_CONTEXT = context
+  }
   const label = context
     ? `context ${context}`
     : process.env.DOCKER_HOST

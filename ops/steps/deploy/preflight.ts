@@ -56,7 +56,14 @@ export async function preflight(o: ReleaseOptions): Promise<Preflight> {
       `the compose configuration is invalid: ${config.stderr.trim().split('\n').at(-1)}`,
       `fix ${o.envFile} or compose/*.yml`
     )
-  detail(`target: ${target.label}${target.remote ? ' (remote)' : ''}, Docker ${info.stdout.trim()}`)
+  // An ssh URL or a context may lead back to this machine's own engine: say so, since an image
+  // is then only sent with --transfer always.
+  const where = target.remote
+    ? ' (remote)'
+    : target.label === 'local engine'
+      ? ''
+      : " (this machine's engine)"
+  detail(`target: ${target.label}${where}, Docker ${info.stdout.trim()}`)
 
   const apis = await apiContainers(o.project)
   const running = apis.filter((a) => a.running)
