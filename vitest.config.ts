@@ -17,6 +17,8 @@ const STACK_ORDER = [
   'backup',
   'backup-remote',
   'backup-schedule',
+  'deploy',
+  'deploy-remote',
   'durability',
 ]
 class StackSequencer extends BaseSequencer {
