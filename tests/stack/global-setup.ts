@@ -45,6 +45,9 @@ let environment: StartedDockerComposeEnvironment | undefined
  * compose support. Without an engine it fails under CI and skips (one line) elsewhere.
  */
 export default async function setup(project: TestProject) {
+  // The reaper image cannot be pulled here; teardown below removes what the suite started, and
+  // the tests' own containers (a reused stack's too) are stopped by the tests.
+  process.env.TESTCONTAINERS_RYUK_DISABLED = 'true'
   const reuse = process.env.STACK_REUSE
   if (reuse && existsSync(reuse)) {
     const info = JSON.parse(readFileSync(reuse, 'utf8')) as StackInfo
@@ -77,8 +80,6 @@ export default async function setup(project: TestProject) {
     MAX_UPLOAD_MB: '5',
     JOB_LEASE_SECONDS: '10',
   }
-  // The reaper image cannot be pulled here; teardown below removes what the suite started.
-  process.env.TESTCONTAINERS_RYUK_DISABLED = 'true'
   const started = Date.now()
   let compose = new DockerComposeEnvironment(fromRoot('compose'), [
     'compose.yml',
