@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { fromRoot } from '../../ops/lib/paths.ts'
 import { consultationWav } from '../support/audio.ts'
 import { connect, until } from './stack.ts'
+import { steadyLoad as startLoad } from './steady-load.ts'
 
 const stack = inject('stack')
 
@@ -33,50 +34,11 @@ describe.skipIf(!stack)('deploy: rolling API releases behind the edge', () => {
       child.stderr.on('data', (d) => (output += String(d)))
       child.on('exit', (code) => resolve({ code, output }))
     })
+  const steadyLoad = (token: string) => startLoad(s, token)
   const target = () => ['--project', stack!.projectName, '--env-file', envFile]
   // Short gates keep the suite quick; the defaults (120 s, 20 s) are for real deploys.
   const gate = ['--watch', '3', '--health-timeout', '30', '--drain', '20']
   const deploy = (n: number) => ops('deploy.ts', [...target(), '--version', v(n), ...gate])
-
-  /** A steady stream through the edge: liveness (with the version served) and note listing. */
-  function steadyLoad(token: string) {
-    const seen: { at: number; version: string }[] = []
-    const failures: string[] = []
-    let served = 0
-    let running = true
-    const hit = async (path: string, auth: boolean) => {
-      try {
-        const res = await s.request(
-          path,
-          auth ? { headers: { authorization: `Bearer ${token}` } } : {}
-        )
-        const body = await res.text()
-        if (res.status !== 200) failures.push(`${path} ${res.status} ${body.slice(0, 80)}`)
-        else if (!auth)
-          seen.push({ at: Date.now(), version: (JSON.parse(body) as { version: string }).version })
-        served++
-      } catch (err) {
-        failures.push(`${path} ${String(err)}`)
-      }
-    }
-    const loop = (async () => {
-      for (let i = 0; running; i++) {
-        await Promise.all([
-          hit('/health/live', false),
-          i % 4 === 0 ? hit('/api/notes?limit=5', true) : null,
-        ])
-        await new Promise((r) => setTimeout(r, 50))
-      }
-    })()
-    return {
-      seen,
-      async stop() {
-        running = false
-        await loop
-        return { served, failures, versions: [...new Set(seen.map((x) => x.version))] }
-      },
-    }
-  }
 
   const liveVersion = async () =>
     ((await (await s.request('/health/live')).json()) as { version: string }).version

@@ -100,7 +100,7 @@ type StartedSsh = {
  */
 async function startSshServer(
   dir: string,
-  o: { image: string; user: string; alias: string; byAddress?: boolean },
+  o: { image: string; user: string; alias: string; byAddress?: boolean; mux?: boolean },
   setup: (c: GenericContainer) => GenericContainer = (c) => c
 ): Promise<StartedSsh> {
   const hostKeyFile = join(dir, 'host_ed25519')
@@ -142,6 +142,10 @@ async function startSshServer(
       '  StrictHostKeyChecking yes',
       '  BatchMode yes',
       '  ConnectTimeout 10',
+      // One ssh connection for the many short docker commands of a deploy (see RUNBOOK).
+      ...(o.mux
+        ? ['  ControlMaster auto', `  ControlPath ${join(dir, 'cm-%C')}`, '  ControlPersist 60']
+        : []),
       '',
     ].join('\n'),
     { mode: 0o600 }
@@ -174,6 +178,10 @@ export type StartedDockerTarget = StartedSsh & {
    * in the passwd database, not from $HOME: a wrapper is the way to give it another config.
    */
   env: Record<string, string>
+  /** Closes the shared ssh connection (the next command opens a new one, checking the host key). */
+  closeConnection: () => Promise<void>
+  /** Closes the shared ssh connection, then stops the server. */
+  stop: () => Promise<void>
 }
 
 /**
@@ -191,6 +199,7 @@ export async function startDockerTarget(
       user: 'deploy',
       alias: DEPLOY_HOST_ALIAS,
       byAddress: true,
+      mux: true,
     },
     (c) => c.withBindMounts([{ source: socket, target: '/var/run/docker.sock' }])
   )
@@ -201,9 +210,17 @@ export async function startDockerTarget(
     mode: 0o755,
   })
   const dockerHost = `ssh://deploy@${ssh.host}:${ssh.port}`
+  const closeConnection = async () => {
+    await exec(real, ['-F', ssh.config, '-O', 'exit', ssh.host]).catch(() => undefined)
+  }
   return {
     ...ssh,
     dockerHost,
     env: { DOCKER_HOST: dockerHost, PATH: `${bin}:${process.env.PATH ?? ''}` },
+    closeConnection,
+    stop: async () => {
+      await closeConnection()
+      await ssh.container.stop()
+    },
   }
 }
