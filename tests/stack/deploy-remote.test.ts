@@ -25,7 +25,8 @@ const stack = inject('stack')
 describe.skipIf(!stack)('deploy to a remote target over ssh', { timeout: 180_000 }, () => {
   const s = connect(stack!)
   const project = stack!.projectName
-  const version = `r${project.replace('scribe-test-', '')}-v1`
+  // New on every run: a reused stack may still run the previous run's release (same image).
+  const version = `r${project.replace('scribe-test-', '')}-${Date.now().toString(36)}`
   const ref = `medic-scribe/api:${version}`
   const lockName = `${project}-deploy-lock`
   let dir = ''

@@ -121,7 +121,9 @@ export async function rollOut(o: ReleaseOptions, p: Preflight): Promise<void> {
 /** Smoke check and watch window through the edge; throws why the release must go back. */
 async function runGate(o: ReleaseOptions, p: Preflight): Promise<void> {
   await step(`smoke check and ${o.watchS} s watch through the edge`, async () => {
-    const t0 = performance.now()
+    // The window is read on the target's clock: a relative `--since 30s` is turned into a time
+    // by this machine's clock, and a remote target's may differ (the log times are its own).
+    const since = (await q`docker info --format {{.SystemTime}}`).stdout.trim()
     const result = await runProbe({
       network: await stackNetwork(p.edge),
       image: imageRef('api', p.version),
@@ -133,7 +135,6 @@ async function runGate(o: ReleaseOptions, p: Preflight): Promise<void> {
     if (!result.smoke.ok)
       throw new Error(`smoke check failed at "${result.smoke.step}": ${result.smoke.detail}`)
     // Every client's traffic since the switch, not only the probe's: the edge's access log.
-    const since = `${Math.ceil((performance.now() - t0) / 1000) + 2}s`
     const logs = await q`docker logs --since ${since} ${p.edge}`.nothrow()
     const counts = countTraffic(logs.stdout)
     const rate = judgeErrorRate(counts, o.maxErrorRate, result.failures - countErrors(result))
