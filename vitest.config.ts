@@ -2,8 +2,9 @@ import { defineConfig } from 'vitest/config'
 import { BaseSequencer } from 'vitest/node'
 import type { TestSpecification } from 'vitest/node'
 
-// The stack suite shares one running stack; the files that restart and kill services go last
-// (deploy replaces the api container and leaves the stack healthy for durability).
+// The stack suite shares one running stack; the files that restart and kill services go last.
+// The deploys go after durability: they leave the stack serving, but the api container is then
+// <project>-api-N, and durability restarts and kills <project>-api-1 by name.
 const STACK_ORDER = [
   'edge',
   'flow',
@@ -17,9 +18,9 @@ const STACK_ORDER = [
   'backup',
   'backup-remote',
   'backup-schedule',
+  'durability',
   'deploy',
   'deploy-remote',
-  'durability',
 ]
 class StackSequencer extends BaseSequencer {
   override async sort(files: TestSpecification[]) {
