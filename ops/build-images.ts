@@ -40,6 +40,11 @@ const Only = z
 
 const startedAt = performance.now()
 const built: { name: ImageName; ref: string; seconds: number; bytes: number }[] = []
+// Images are production builds whoever runs this: the stack suite calls it from vitest, whose
+// NODE_ENV=test would otherwise give the edge a development build of the PWA (React's debug
+// build, and no service worker: Vite registers it only when PROD).
+process.env.NODE_ENV = 'production'
+
 await runScript(async () => {
   const flags = parseArgs({
     usage: USAGE,

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { connect, until } from '../stack/stack.ts'
 import { DESKTOP, signedInContext } from './browser.ts'
 import type { Browsing } from './browser.ts'
-import { browserBehindProxy, recordingsFor } from './e2e.ts'
+import { browserBehindProxy, recordingsFor, untilServiceWorkerControls } from './e2e.ts'
 import type { NetworkProxy } from './network-proxy.ts'
 
 const stack = inject('stack')
@@ -33,7 +33,8 @@ describe.skipIf(!stack)('e2e: Background Sync uploads after the tab is closed', 
     const page = await context.newPage()
     await page.goto(s.base)
     await page.getByRole('heading', { name: 'New recording' }).waitFor()
-    await page.evaluate(() => navigator.serviceWorker.ready)
+    await untilServiceWorkerControls(page)
+    await page.getByRole('heading', { name: 'New recording' }).waitFor()
 
     await page.getByLabel('Patient reference (optional)').fill(patientRef)
     await page.getByRole('button', { name: 'Start recording' }).click()

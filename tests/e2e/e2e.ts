@@ -1,4 +1,6 @@
 // What the browser tests share besides the browser itself.
+import type { Page } from 'playwright-core'
+import { expect } from 'vitest'
 import { synthesizeConsultation } from '../support/audio.ts'
 import type { connect, StackInfo } from '../stack/stack.ts'
 import { launchBrowser } from './browser.ts'
@@ -35,6 +37,20 @@ export async function browserBehindProxy(
       await proxy.close()
     },
   }
+}
+
+/** Waits until a service worker controls the page (reloading once after it installs). */
+export async function untilServiceWorkerControls(page: Page): Promise<void> {
+  const active = () =>
+    page.evaluate(async () => !!(await navigator.serviceWorker.getRegistration())?.active)
+  await expect
+    .poll(active, {
+      timeout: 30_000,
+      message: 'no service worker became active (a development build registers none)',
+    })
+    .toBe(true)
+  await page.reload()
+  expect(await page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true)
 }
 
 export type RecordingRow = { id: string; status: string; patient_ref: string | null }

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { connect } from '../stack/stack.ts'
 import type { BrowserContext } from 'playwright-core'
 import { launchPersistent } from './browser.ts'
+import { untilServiceWorkerControls } from './e2e.ts'
 
 const stack = inject('stack')
 
@@ -31,8 +32,7 @@ describe.skipIf(!stack)('e2e: installable, and no patient data in any cache', ()
     const page = await context.newPage()
     await page.goto(s.base)
     await page.getByRole('heading', { name: 'New recording' }).waitFor()
-    await page.evaluate(() => navigator.serviceWorker.ready)
-    await page.reload()
+    await untilServiceWorkerControls(page)
     await page.getByRole('heading', { name: 'New recording' }).waitFor()
 
     const cdp = await context.newCDPSession(page)

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { connect } from '../stack/stack.ts'
 import { DESKTOP, screenshot, signedInContext } from './browser.ts'
 import type { Browsing } from './browser.ts'
-import { browserBehindProxy, recordingsFor } from './e2e.ts'
+import { browserBehindProxy, recordingsFor, untilServiceWorkerControls } from './e2e.ts'
 import type { NetworkProxy } from './network-proxy.ts'
 
 const stack = inject('stack')
@@ -37,9 +37,8 @@ describe.skipIf(!stack)('e2e: offline during the upload, reload, back online', (
     await page.getByRole('heading', { name: 'New recording' }).waitFor()
     // The service worker must control the page before the network goes, or an offline reload
     // has nothing to start from.
-    await page.evaluate(() => navigator.serviceWorker.ready)
-    await page.reload()
-    expect(await page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true)
+    await untilServiceWorkerControls(page)
+    await page.getByRole('heading', { name: 'New recording' }).waitFor()
 
     await page.getByLabel('Patient reference (optional)').fill(patientRef)
     await page.getByRole('button', { name: 'Start recording' }).click()
