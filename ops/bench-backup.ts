@@ -5,7 +5,6 @@
 import { spawn } from 'node:child_process'
 import { createHash, randomBytes, randomUUID } from 'node:crypto'
 import { createWriteStream } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { Agent, fetch } from 'undici'
 import { $, echo, fs, path } from 'zx'
@@ -16,6 +15,7 @@ import { step, formatSeconds } from './lib/step.ts'
 import { fromRoot } from './lib/paths.ts'
 import { BASE_IMAGE } from './lib/images.ts'
 import { CERTS_DIR, composeArgs } from './lib/compose.ts'
+import { scratchStack } from './lib/scratch-stack.ts'
 import { ensureLocalCerts, localCertPaths } from './lib/local-ca.ts'
 
 const USAGE = `
@@ -36,16 +36,6 @@ const q = $({ quiet: true })
 const MB = 1e6
 
 type Timed = { seconds: number; out: string }
-
-const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const srv = createServer()
-    srv.once('error', reject)
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number }
-      srv.close(() => resolve(port))
-    })
-  })
 
 /** Runs an ops script as an operator would, its output shown indented and kept. */
 function ops(script: string, args: string[], env: Record<string, string>): Promise<Timed> {
@@ -190,16 +180,10 @@ if (isMainModule(import.meta.filename)) {
       },
     })
     const total = flags['size-mb'] * MB
-    const project = `bench-backup-${randomBytes(3).toString('hex')}`
+    const scratch = await scratchStack('bench-backup')
+    const { project, httpsPort } = scratch
     const tmp = await fs.mkdtemp(path.join(tmpdir(), 'scribe-bench-backup-'))
-    const [httpPort, httpsPort] = [await freePort(), await freePort()]
-    const stackEnv = {
-      POSTGRES_PASSWORD: randomBytes(18).toString('base64url'),
-      JWT_SECRET: randomBytes(36).toString('base64url'),
-      HTTP_PORT: String(httpPort),
-      HTTPS_PORT: String(httpsPort),
-      SCRIBE_TAG: 'local',
-    }
+    const stackEnv = { ...scratch.env, SCRIBE_TAG: 'local' }
     const env: Record<string, string> = {
       RESTIC_REPOSITORY: path.join(tmp, 'repo'),
       RESTIC_PASSWORD_FILE: path.join(tmp, 'restic-password'),

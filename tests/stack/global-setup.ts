@@ -8,7 +8,7 @@ import type { StartedDockerComposeEnvironment } from 'testcontainers'
 import { ensureLocalCerts, localCertPaths } from '../../ops/lib/local-ca.ts'
 import { CERTS_DIR } from '../../ops/lib/compose.ts'
 import { fromRoot } from '../../ops/lib/paths.ts'
-import { freePort } from '../support/api-process.ts'
+import { scratchStack } from '../../ops/lib/scratch-stack.ts'
 import type { StackInfo } from './stack.ts'
 
 const exec = promisify(execFile)
@@ -70,16 +70,9 @@ export default async function setup(project: TestProject) {
   await runScript('build-images.ts')
   await ensureLocalCerts(CERTS_DIR, ['localhost', '127.0.0.1'])
 
-  const [httpPort, httpsPort] = [await freePort(), await freePort()]
-  const projectName = `scribe-test-${randomBytes(3).toString('hex')}`
-  const env = {
-    POSTGRES_PASSWORD: randomBytes(18).toString('base64url'),
-    JWT_SECRET: randomBytes(36).toString('base64url'),
-    HTTP_PORT: String(httpPort),
-    HTTPS_PORT: String(httpsPort),
-    MAX_UPLOAD_MB: '5',
-    JOB_LEASE_SECONDS: '10',
-  }
+  const scratch = await scratchStack('scribe-test')
+  const { project: projectName, httpPort, httpsPort } = scratch
+  const env = { ...scratch.env, MAX_UPLOAD_MB: '5', JOB_LEASE_SECONDS: '10' }
   const started = Date.now()
   let compose = new DockerComposeEnvironment(fromRoot('compose'), [
     'compose.yml',

@@ -3,11 +3,10 @@
 import { spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
 import { execFile } from 'node:child_process'
-import { createServer } from 'node:net'
-import type { AddressInfo } from 'node:net'
 import { join, resolve } from 'node:path'
 import { createInterface } from 'node:readline'
 import { promisify } from 'node:util'
+import { freePort } from '../../ops/lib/scratch-stack.ts'
 
 const execFileAsync = promisify(execFile)
 
@@ -77,13 +76,7 @@ export async function createUser(dataDir: string, email: string, password: strin
   return stdout.trim()
 }
 
-export async function freePort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
-  const { port } = server.address() as AddressInfo
-  await new Promise<void>((r) => server.close(() => r()))
-  return port
-}
+export { freePort }
 
 // If the test process ends without its afterAll (a crash, a timeout), take the APIs with it.
 const live = new Set<number>()
