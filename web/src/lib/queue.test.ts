@@ -184,6 +184,14 @@ describe('UploadQueue', () => {
     expect((await store.chunks('rec-cccccccc')).length).toBe(2)
     expect(h.queue.snapshot.waiting).toBe(0)
 
+    // The network coming back (or a Background Sync) is not the user asking.
+    h.queue.setOnline(false)
+    h.queue.setOnline(true)
+    await h.queue.skipBackoff()
+    await h.queue.whenIdle()
+    expect(h.sent).toHaveLength(1)
+    expect((await store.get('rec-cccccccc'))?.status).toBe('failed')
+
     await h.queue.retryNow('rec-cccccccc')
     await h.queue.whenIdle()
     expect(h.sent).toHaveLength(2)

@@ -111,7 +111,7 @@ export class UploadQueue {
     this.online = online
     if (online) {
       // Back online: try now rather than wait out a backoff meant for a dead network.
-      void this.retryNow()
+      void this.skipBackoff()
     } else {
       void this.publish()
     }
@@ -136,11 +136,23 @@ export class UploadQueue {
     }
   }
 
-  /** Clears backoffs and failures (the user asked to retry, the network came back) and runs. */
+  /** The user asked: clears the backoff, and a refusal, of one recording or all, and runs. */
   async retryNow(id?: string) {
+    await this.makeDue((rec) => (!id || rec.id === id) && rec.status !== 'capturing')
+  }
+
+  /**
+   * The network is back (or the browser woke the service worker for it): what waits is sent
+   * now, not after a backoff meant for a dead network. A refused upload stays refused: only the
+   * user retries those.
+   */
+  async skipBackoff() {
+    await this.makeDue((rec) => rec.status === 'pending')
+  }
+
+  private async makeDue(which: (rec: LocalRecording) => boolean) {
     for (const rec of await this.o.store.list()) {
-      if (id && rec.id !== id) continue
-      if (rec.status === 'pending' || rec.status === 'failed') {
+      if ((rec.status === 'pending' || rec.status === 'failed') && which(rec)) {
         await this.o.store.put({ ...rec, status: 'pending', nextAttemptAt: 0 })
       }
     }

@@ -86,7 +86,7 @@ async function uploadWaiting(): Promise<void> {
       setTimer: () => null,
       clearTimer: () => {},
     })
-    await queue.retryNow()
+    await queue.skipBackoff()
     await queue.whenIdle()
     queue.stop()
     const clients = await self.clients.matchAll({ type: 'window' })
