@@ -60,9 +60,10 @@ export async function runRelease(o: ReleaseOptions): Promise<void> {
   try {
     if (o.build) await step(`build ${pf.version}`, () => buildRelease(pf.version))
     await step('image on the target', () => ensureOnTarget(o, pf.target, pf.version))
-    await rollOut(o, pf)
+    // Written as soon as the release is live, so a later `make up` keeps it even if the drain
+    // of the old one fails.
+    await rollOut(o, pf, () => setEnvValue(o.envFile, 'API_TAG', pf.version))
     await step('record', async () => {
-      await setEnvValue(o.envFile, 'API_TAG', pf.version)
       const entry = await record('ok')
       return `history: ${entry.kind} ${entry.version} ok in ${entry.seconds} s; API_TAG=${pf.version} in ${o.envFile}`
     })

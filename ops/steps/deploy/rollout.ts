@@ -21,7 +21,15 @@ const lastLogLine = async (container: string): Promise<string> => {
   return (out.stderr.trim() || out.stdout.trim()).split('\n').at(-1)?.slice(0, 200) ?? ''
 }
 
-export async function rollOut(o: ReleaseOptions, p: Preflight): Promise<void> {
+/**
+ * `onLive` runs once the new release passed its gate and serves, before the old one drains:
+ * from then on, whatever happens to the drain, the env file must name the live release.
+ */
+export async function rollOut(
+  o: ReleaseOptions,
+  p: Preflight,
+  onLive: () => Promise<void> = async () => {}
+): Promise<void> {
   const old = p.current
   const upstream = (name: string) => `${name}:8080`
   let fresh: string | undefined
@@ -106,12 +114,18 @@ export async function rollOut(o: ReleaseOptions, p: Preflight): Promise<void> {
   } catch (err) {
     await goBack((err as Error).message)
   }
+  await onLive()
 
   await step(`drain and stop ${old.version}`, async () => {
     const t0 = performance.now()
     // SIGTERM: the API stops accepting, tells sockets to reconnect, finishes in-flight requests,
     // hands unfinished jobs back to the queue; docker kills it after --drain + 15 s.
-    await q`docker stop -t ${o.drainS + 15} ${old.name}`
+    // Its own time limit: the 120 s of `q` would cut a long --drain short and fail a deploy
+    // whose new release is already live.
+    await $({
+      quiet: true,
+      timeout: `${o.drainS + 60}s`,
+    })`docker stop -t ${o.drainS + 15} ${old.name}`
     await q`docker rm ${old.name}`
     await switchUpstream(p.edge, DEFAULT_UPSTREAM)
     return `${old.name} stopped in ${((performance.now() - t0) / 1000).toFixed(1)} s; edge → ${DEFAULT_UPSTREAM}`
