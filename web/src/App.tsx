@@ -1,7 +1,7 @@
 import { Suspense, lazy, useEffect, useState } from 'react'
 import { auth } from './lib/auth.ts'
 import { match, navigate, usePath } from './lib/router.ts'
-import { useAuth, useLiveState, useQueue, useServices } from './services.ts'
+import { useAuth, useLiveState, useQueue, useServices, useStorageBlocked } from './services.ts'
 import { SignIn } from './ui/SignIn.tsx'
 import { RecordScreen } from './ui/RecordScreen.tsx'
 import { QueueBanner } from './ui/QueueStatus.tsx'
@@ -30,6 +30,7 @@ function NavLink({ to, children }: { to: string; children: string }) {
 export function App() {
   const state = useAuth()
   const services = useServices()
+  const storageBlocked = useStorageBlocked()
   const snapshot = useQueue(services?.queue)
   const liveState = useLiveState()
   const route = match(usePath())
@@ -81,7 +82,11 @@ export function App() {
       )}
       <main id="main" className="page">
         {!services ? (
-          <p role="status">Opening this device’s storage…</p>
+          <p role="status">
+            Opening this device’s storage…
+            {storageBlocked &&
+              ' Medic Scribe is open in another tab or window with an older version: close it (your recordings there are kept) and this one continues.'}
+          </p>
         ) : route.name === 'record' ? (
           <RecordScreen services={services} snapshot={snapshot} />
         ) : (

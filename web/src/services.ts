@@ -33,7 +33,10 @@ export const live = new LiveConnection({
 
 export function getServices(): Promise<Services> {
   services ??= (async () => {
-    const store = await openStore()
+    const store = await openStore(undefined, undefined, () => {
+      storageBlocked = true
+      storageListeners.forEach((l) => l())
+    })
     // Ask the browser not to evict recordings under storage pressure (best effort).
     void navigator.storage?.persist?.().catch(() => false)
     const locks = tabLocks()
@@ -82,6 +85,20 @@ export function getServices(): Promise<Services> {
     return { store, queue, recorder }
   })()
   return services
+}
+
+let storageBlocked = false
+const storageListeners = new Set<() => void>()
+
+/** True while an open tab of an older version keeps this one from opening the device store. */
+export function useStorageBlocked(): boolean {
+  return useSyncExternalStore(
+    (fn) => {
+      storageListeners.add(fn)
+      return () => storageListeners.delete(fn)
+    },
+    () => storageBlocked
+  )
 }
 
 export function useServices(): Services | null {

@@ -39,4 +39,35 @@ describe('the device store', () => {
     expect(await store.getSession()).toEqual({ token: 't', expiresAt: 1 })
     store.close()
   })
+
+  it('updates a recording as stored now, and never brings back one that was removed', async () => {
+    const store = await openStore('db-test-update')
+    const rec = {
+      id: 'rec-u',
+      createdAt: 1,
+      status: 'uploading' as const,
+      template: 'soap' as const,
+      language: 'en',
+      patientRef: '',
+      sampleRate: 16_000,
+      durationMs: 0,
+      bytes: 0,
+      chunkCount: 0,
+      attempts: 0,
+      nextAttemptAt: 5,
+      lastError: null,
+    }
+    await store.put(rec)
+    await store.appendChunk('rec-u', 0, new Int16Array([1, 2]).buffer)
+    // A copy read before the chunk was stored must not undo its counters.
+    await store.update('rec-u', (now) => ({ ...now, status: 'pending' }))
+    expect(await store.get('rec-u')).toMatchObject({ status: 'pending', bytes: 4, chunkCount: 1 })
+    await store.update('rec-u', () => null)
+    expect((await store.get('rec-u'))?.status).toBe('pending')
+
+    await store.remove('rec-u') // uploaded and acknowledged, in another tab
+    await store.update('rec-u', (now) => ({ ...now, nextAttemptAt: 0 }))
+    expect(await store.get('rec-u')).toBeUndefined()
+    store.close()
+  })
 })

@@ -25,6 +25,11 @@ export type LocalRecording = {
 
 export type LocalStore = {
   put(rec: LocalRecording): Promise<void>
+  /**
+   * Reads and rewrites one recording in a single transaction: `change` sees what is stored now
+   * and returns the new record, or null to leave it. Nothing happens if it is gone.
+   */
+  update(id: string, change: (rec: LocalRecording) => LocalRecording | null): Promise<void>
   get(id: string): Promise<LocalRecording | undefined>
   list(): Promise<LocalRecording[]>
   /** Appends a chunk and bumps the recording's byte and chunk counts atomically. */
@@ -62,9 +67,12 @@ const chunkRange = (id: string) => IDBKeyRange.bound([id, 0], [id, Number.MAX_SA
 
 export async function openStore(
   name = DB_NAME,
-  factory: IDBFactory = indexedDB
+  factory: IDBFactory = indexedDB,
+  /** A tab of an older version still holds the database open: the upgrade waits for it. */
+  onBlocked: () => void = () => {}
 ): Promise<LocalStore> {
   const open = factory.open(name, 2)
+  open.onblocked = onBlocked
   open.onupgradeneeded = (e) => {
     const db = open.result
     if (e.oldVersion < 1) {
@@ -81,6 +89,17 @@ export async function openStore(
     async put(rec) {
       const tx = db.transaction(RECORDINGS, 'readwrite')
       tx.objectStore(RECORDINGS).put(rec)
+      await committed(tx)
+    },
+    async update(id, change) {
+      const tx = db.transaction(RECORDINGS, 'readwrite')
+      const recs = tx.objectStore(RECORDINGS)
+      const get = recs.get(id)
+      get.onsuccess = () => {
+        const rec = get.result as LocalRecording | undefined
+        const next = rec ? change(rec) : null
+        if (next) recs.put(next)
+      }
       await committed(tx)
     },
     async get(id) {

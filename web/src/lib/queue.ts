@@ -93,11 +93,16 @@ export class UploadQueue {
    * pending again (every stored chunk is kept).
    */
   private async recoverAbandoned() {
+    // The list first, the locks second: a recorder takes its capture lock before it writes
+    // "capturing", so any capture listed here is already in the set of held locks if it lives.
+    const listed = await this.o.store.list()
     const held = await this.o.locks.held()
-    for (const rec of await this.o.store.list()) {
-      const abandoned =
-        rec.status === 'uploading' || (rec.status === 'capturing' && !held.has(captureLock(rec.id)))
-      if (abandoned) await this.o.store.put({ ...rec, status: 'pending' })
+    for (const { id } of listed) {
+      await this.o.store.update(id, (rec) =>
+        rec.status === 'uploading' || (rec.status === 'capturing' && !held.has(captureLock(id)))
+          ? { ...rec, status: 'pending' }
+          : null
+      )
     }
   }
 
@@ -151,10 +156,14 @@ export class UploadQueue {
   }
 
   private async makeDue(which: (rec: LocalRecording) => boolean) {
-    for (const rec of await this.o.store.list()) {
-      if ((rec.status === 'pending' || rec.status === 'failed') && which(rec)) {
-        await this.o.store.put({ ...rec, status: 'pending', nextAttemptAt: 0 })
-      }
+    // Record by record, as stored at that moment: another tab may have uploaded (and removed)
+    // one, or started sending it, since the list was read.
+    for (const { id } of await this.o.store.list()) {
+      await this.o.store.update(id, (rec) =>
+        (rec.status === 'pending' || rec.status === 'failed') && which(rec)
+          ? { ...rec, status: 'pending', nextAttemptAt: 0 }
+          : null
+      )
     }
     this.kick()
   }

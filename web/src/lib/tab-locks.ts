@@ -55,8 +55,8 @@ export function webLocks(locks: LockManager): TabLocks {
   return {
     exclusive: (name, fn) => locks.request(name, fn),
     hold: (name) =>
-      new Promise((taken) => {
-        void locks.request(name, () => new Promise<void>((release) => taken(release)))
+      new Promise((taken, refused) => {
+        locks.request(name, () => new Promise<void>((release) => taken(release))).catch(refused)
       }),
     held: async () => new Set(((await locks.query()).held ?? []).map((l) => l.name ?? '')),
   }
