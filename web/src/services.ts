@@ -19,23 +19,40 @@ export type Services = { store: LocalStore; queue: UploadQueue; recorder: Record
 
 let services: Promise<Services> | null = null
 const liveListeners = new Set<(e: LiveEvent) => void>()
-let liveState: LiveState = 'closed'
-const liveStateListeners = new Set<() => void>()
+/** A module-level value that components follow with useSyncExternalStore. */
+function watched<T>(initial: T) {
+  let value = initial
+  const listeners = new Set<() => void>()
+  const subscribe = (fn: () => void) => {
+    listeners.add(fn)
+    return () => void listeners.delete(fn)
+  }
+  return {
+    set(next: T) {
+      value = next
+      listeners.forEach((l) => l())
+    },
+    subscribe,
+    get: () => value,
+  }
+}
+
+const liveState = watched<LiveState>('closed')
+/** True while an open tab of an older version keeps this one from opening the device store. */
+const storageBlocked = watched(false)
 
 export const live = new LiveConnection({
   token: () => auth.token(),
   onEvent: (e) => liveListeners.forEach((l) => l(e)),
   onState: (s) => {
-    liveState = s
-    liveStateListeners.forEach((l) => l())
+    liveState.set(s)
   },
 })
 
 export function getServices(): Promise<Services> {
   services ??= (async () => {
     const store = await openStore(undefined, undefined, () => {
-      storageBlocked = true
-      storageListeners.forEach((l) => l())
+      storageBlocked.set(true)
     })
     // Ask the browser not to evict recordings under storage pressure (best effort).
     void navigator.storage?.persist?.().catch(() => false)
@@ -87,18 +104,8 @@ export function getServices(): Promise<Services> {
   return services
 }
 
-let storageBlocked = false
-const storageListeners = new Set<() => void>()
-
-/** True while an open tab of an older version keeps this one from opening the device store. */
 export function useStorageBlocked(): boolean {
-  return useSyncExternalStore(
-    (fn) => {
-      storageListeners.add(fn)
-      return () => storageListeners.delete(fn)
-    },
-    () => storageBlocked
-  )
+  return useSyncExternalStore(storageBlocked.subscribe, storageBlocked.get)
 }
 
 export function useServices(): Services | null {
@@ -133,11 +140,5 @@ export function useLiveEvents(fn: (e: LiveEvent) => void) {
 }
 
 export function useLiveState(): LiveState {
-  return useSyncExternalStore(
-    (fn) => {
-      liveStateListeners.add(fn)
-      return () => liveStateListeners.delete(fn)
-    },
-    () => liveState
-  )
+  return useSyncExternalStore(liveState.subscribe, liveState.get)
 }
