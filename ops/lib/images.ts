@@ -9,6 +9,7 @@ export const DEBIAN_MIRROR = 'http://deb.debian.org/debian'
 export const IMAGE_NAMES = ['api', 'edge', 'postgres', 'stt'] as const
 export type ImageName = (typeof IMAGE_NAMES)[number]
 
-export const DEFAULT_TAG = 'local'
+// SCRIBE_TAG lets parallel work trees build and test their own images side by side.
+export const DEFAULT_TAG = process.env.SCRIBE_TAG || 'local'
 export const imageRef = (name: ImageName, tag: string = DEFAULT_TAG): string =>
   `medic-scribe/${name}:${tag}`

@@ -2,6 +2,7 @@ import { mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promise
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { DEFAULT_TAG } from '../../ops/lib/images.ts'
 import { fromRoot } from '../../ops/lib/paths.ts'
 import type { Manifest } from '../../ops/lib/manifest.ts'
 import { consultationWav } from '../support/audio.ts'
@@ -19,7 +20,7 @@ describe.skipIf(!stack)('backup and restore', { timeout: 900_000 }, () => {
     RESTIC_PASSWORD_FILE: join(dir, 'restic-password'),
     COMPOSE_PROJECT_NAME: stack!.projectName,
     POSTGRES_PASSWORD: stack!.env.POSTGRES_PASSWORD!,
-    SCRIBE_TAG: 'local',
+    SCRIBE_TAG: DEFAULT_TAG,
   })
   const edgeUp = () =>
     until(

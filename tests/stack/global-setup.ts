@@ -7,6 +7,7 @@ import { DockerComposeEnvironment, Wait } from 'testcontainers'
 import type { StartedDockerComposeEnvironment } from 'testcontainers'
 import { ensureLocalCerts, localCertPaths } from '../../ops/lib/local-ca.ts'
 import { CERTS_DIR } from '../../ops/lib/compose.ts'
+import { DEFAULT_TAG } from '../../ops/lib/images.ts'
 import { fromRoot } from '../../ops/lib/paths.ts'
 import { scratchStack } from '../../ops/lib/scratch-stack.ts'
 import type { StackInfo } from './stack.ts'
@@ -72,7 +73,12 @@ export default async function setup(project: TestProject) {
 
   const scratch = await scratchStack('scribe-test')
   const { project: projectName, httpPort, httpsPort } = scratch
-  const env = { ...scratch.env, MAX_UPLOAD_MB: '5', JOB_LEASE_SECONDS: '10' }
+  const env = {
+    ...scratch.env,
+    SCRIBE_TAG: DEFAULT_TAG,
+    MAX_UPLOAD_MB: '5',
+    JOB_LEASE_SECONDS: '10',
+  }
   const started = Date.now()
   let compose = new DockerComposeEnvironment(fromRoot('compose'), [
     'compose.yml',
