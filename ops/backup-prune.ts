@@ -10,7 +10,7 @@ import { acquireLock } from './lib/lock.ts'
 import type { Lock } from './lib/lock.ts'
 import { createRestic, loadBackupEnv } from './lib/restic.ts'
 import type { Snapshot } from './lib/restic.ts'
-import { TAG, lockFile } from './backup.ts'
+import { TAG, lockFile } from './steps/backup/context.ts'
 
 const USAGE = `
 Usage: npx tsx ops/backup-prune.ts [--daily N] [--weekly N] [--monthly N] [--dry-run]   (make backup-prune)

@@ -17,7 +17,7 @@ import {
   parseDumpData,
 } from './lib/manifest.ts'
 import type { Manifest } from './lib/manifest.ts'
-import { DB_DUMP, TAG, workDir } from './backup.ts'
+import { DB_DUMP, TAG, workDir } from './steps/backup/context.ts'
 
 const USAGE = `
 Usage: npx tsx ops/backup-verify.ts [--snapshot ID] [--quick] [--project NAME]   (make backup-verify)

@@ -1,60 +1,27 @@
 import { randomBytes } from 'node:crypto'
-import { homedir } from 'node:os'
 import { $, fs, path } from 'zx'
-import { z } from 'zod'
-import { ENV_FILE } from './compose.ts'
-import { parseEnvFile } from './env-file.ts'
+import { loadOpsEnv } from './env.ts'
+import type { OpsEnv } from './env.ts'
 import { StopError } from './errors.ts'
 import { fromRoot } from './paths.ts'
 
 // Debian's restic (0.14 on bookworm, 0.18 on trixie) runs on the host and reads a staging
 // folder: one binary, no image to build, and its cache and locks live where the operator is.
 
-const BackupEnvSchema = z.object({
-  RESTIC_REPOSITORY: z.string().min(1).default(fromRoot('backups')),
-  RESTIC_PASSWORD_FILE: z
-    .string()
-    .min(1)
-    .default(path.join(homedir(), '.config', 'medic-scribe', 'restic-password')),
-  KEEP_DAILY: z.coerce.number().int().min(0).default(7),
-  KEEP_WEEKLY: z.coerce.number().int().min(0).default(4),
-  KEEP_MONTHLY: z.coerce.number().int().min(0).default(12),
-  COMPOSE_PROJECT_NAME: z.string().min(1).default('medic-scribe'),
-  SCRIBE_TAG: z.string().min(1).default('local'),
-  POSTGRES_PASSWORD: z.string().optional(),
-  // restic 0.14 reads no environment variable for its ssh command (sftp.args came in 0.16):
-  // e.g. `ssh -F /etc/medic-scribe/ssh_config backup-host -s sftp`, passed as -o sftp.command.
-  RESTIC_SFTP_COMMAND: z.string().min(1).optional(),
-})
-export type BackupEnv = z.infer<typeof BackupEnvSchema> & { backendEnv: Record<string, string> }
+export type BackupEnv = OpsEnv & { backendEnv: Record<string, string> }
 
 // What restic's backends read (S3, B2, Azure, GCS, Swift, rclone, REST): passed through.
 const BACKEND_VARS = /^(RESTIC_|AWS_|B2_|AZURE_|GOOGLE_|OS_|ST_|RCLONE_)/
 
-/**
- * compose/.env (or the file SCRIBE_ENV_FILE names), then the process env on top; parsed once
- * at the start of a script.
- */
+/** The operator's settings (ops/lib/env.ts) with the repository resolved and restic's own. */
 export async function loadBackupEnv(): Promise<BackupEnv> {
-  const envFile = process.env.SCRIBE_ENV_FILE || ENV_FILE
-  const file = (await fs.pathExists(envFile))
-    ? Object.fromEntries(parseEnvFile(await fs.readFile(envFile, 'utf8')))
-    : {}
-  const raw: Record<string, string | undefined> = { ...file, ...process.env }
-  const parsed = BackupEnvSchema.safeParse(
-    Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== ''))
-  )
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]
-    throw new StopError(
-      `bad setting ${issue?.path.join('.')}: ${issue?.message}`,
-      `fix it in ${envFile}`
-    )
-  }
+  return backupEnvFrom(await loadOpsEnv())
+}
+
+export function backupEnvFrom(env: OpsEnv): BackupEnv {
   const backendEnv = Object.fromEntries(
-    Object.entries(raw).filter((e): e is [string, string] => BACKEND_VARS.test(e[0]) && !!e[1])
+    Object.entries(env.raw).filter(([k]) => BACKEND_VARS.test(k))
   )
-  const env = parsed.data
   const repo = env.RESTIC_REPOSITORY.includes(':')
     ? env.RESTIC_REPOSITORY
     : path.resolve(fromRoot(), env.RESTIC_REPOSITORY)

@@ -1,0 +1,93 @@
+// The one way an ops script runs its work (STYLE 13): a pipeline of small named steps over a
+// context. The runner owns the lock, the dry run, the timings and progress lines (through
+// step()), and the cleanup steps that always run. A dry run prints the plan from the same steps
+// that run: checks that only read run for real, steps that change something print what they
+// would do. The summary line and the error format belong to runScript (ops/lib/main.ts).
+import { echo } from 'zx'
+import { acquireLock } from './lock.ts'
+import type { Lock } from './lock.ts'
+import { detail, step } from './step.ts'
+
+/** What every pipeline context carries; a script adds its own fields (flags, env, state). */
+export type PipelineContext = { dryRun: boolean }
+
+export type Step<C extends PipelineContext> = {
+  /** Shown before and after it runs: `→ name…`, `✓ name (1.2 s): note`. */
+  name: string | ((ctx: C) => string)
+  /**
+   * Whether it changes anything (files, containers, repositories). Steps that only read run in
+   * a dry run too, so the plan they lead to is the real one.
+   */
+  changes: boolean
+  /** One line saying what it would do, printed in a dry run; defaults to its name. */
+  plan?: (ctx: C) => string
+  /** A reason to leave it out this time (`nothing due`), or false to run it. */
+  skip?: (ctx: C) => string | false
+  /** The work; may return a short note of what it found or did. */
+  run: (ctx: C) => Promise<string | void>
+}
+
+export type Pipeline<C extends PipelineContext> = {
+  /** The script's name, used for the lock's holder and the dry-run heading. */
+  name: string
+  /** Held for the whole run (not in a dry run): a second run stops with the holder's pid. */
+  lock?: (ctx: C) => string | undefined
+  steps: Step<C>[]
+  /** Run after the steps whatever happened (cleanup, releasing resources), in order. */
+  always?: Step<C>[]
+}
+
+/** Declares a step with its context type inferred at the use site. */
+export const defineStep = <C extends PipelineContext>(s: Step<C>): Step<C> => s
+
+const nameOf = <C extends PipelineContext>(s: Step<C>, ctx: C): string =>
+  typeof s.name === 'function' ? s.name(ctx) : s.name
+
+async function runStep<C extends PipelineContext>(s: Step<C>, ctx: C): Promise<void> {
+  const name = nameOf(s, ctx)
+  const why = s.skip?.(ctx)
+  if (why) {
+    echo(`- ${name}: skipped, ${why}`)
+    return
+  }
+  if (ctx.dryRun && s.changes) {
+    echo(`· would ${s.plan?.(ctx) ?? name}`)
+    return
+  }
+  await step(name, () => s.run(ctx))
+}
+
+/**
+ * Runs the steps in order, stopping at the first failure; `always` steps run afterwards in
+ * every case (a failure among them is reported, the first error wins).
+ */
+export async function runPipeline<C extends PipelineContext>(
+  p: Pipeline<C>,
+  ctx: C
+): Promise<void> {
+  if (ctx.dryRun) echo(`dry run of ${p.name}: nothing is changed`)
+  let lock: Lock | undefined
+  let failure: unknown
+  try {
+    const file = p.lock?.(ctx)
+    if (file && !ctx.dryRun) {
+      await step('lock', async () => {
+        lock = await acquireLock(file, p.name)
+        return lock.file
+      })
+    }
+    for (const s of p.steps) await runStep(s, ctx)
+  } catch (err) {
+    failure = err
+  }
+  for (const s of p.always ?? []) {
+    try {
+      await runStep(s, ctx)
+    } catch (err) {
+      if (failure === undefined) failure = err
+      else detail(`${nameOf(s, ctx)} also failed: ${String(err).split('\n')[0]}`)
+    }
+  }
+  await lock?.release()
+  if (failure !== undefined) throw failure
+}

@@ -1,0 +1,60 @@
+// What one backup run knows: its settings, and what each step found for the next.
+import { hostname } from 'node:os'
+import { path } from 'zx'
+import { createContext } from '../../lib/context.ts'
+import type { OpsContext } from '../../lib/context.ts'
+import type { Manifest } from '../../lib/manifest.ts'
+import { fromRoot } from '../../lib/paths.ts'
+import { createRestic } from '../../lib/restic.ts'
+import type { BackupEnv, BackupSummary, Restic } from '../../lib/restic.ts'
+import type { StackState } from '../../lib/volumes.ts'
+
+export const DB_DUMP = 'db/scribe.dump'
+export const TAG = 'medic-scribe'
+/** The columns whose values name the files a backup must hold. */
+export const REFERENCED = [
+  'public.recordings.audio_path',
+  'public.note_versions.json_path',
+  'public.note_versions.markdown_path',
+] as const
+
+export const workDir = (project: string): string => fromRoot('build', 'backup', project)
+export const lockFile = (project: string): string => fromRoot('build', 'backup', `${project}.lock`)
+
+export type BackupContext = OpsContext & {
+  project: string
+  env: BackupEnv
+  restic: Restic
+  tags: string[]
+  /** Set when the caller (a restore taking its safety backup) already holds the lock. */
+  lockHeld: boolean
+  /** A clear copy of patient data: mode 700, removed at the end of the run. */
+  staging: string
+  work: string
+  // Filled in by the steps, in order.
+  state?: StackState
+  tables?: Record<string, number>
+  wanted?: string[]
+  manifest?: Manifest
+  result?: BackupSummary
+}
+
+export function createBackupContext(o: {
+  project: string
+  env: BackupEnv
+  dryRun: boolean
+  tags?: string[]
+  lockHeld?: boolean
+}): BackupContext {
+  const base = workDir(o.project)
+  return {
+    ...createContext({ dryRun: o.dryRun }),
+    project: o.project,
+    env: o.env,
+    restic: createRestic(o.env),
+    tags: [TAG, `project=${o.project}`, `host=${hostname()}`, ...(o.tags ?? [])],
+    lockHeld: o.lockHeld ?? false,
+    staging: path.join(base, 'staging'),
+    work: path.join(base, 'work'),
+  }
+}

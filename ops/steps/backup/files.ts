@@ -1,0 +1,50 @@
+import { $, fs, path } from 'zx'
+import { StopError } from '../../lib/errors.ts'
+import { BASE_IMAGE } from '../../lib/images.ts'
+import { defineStep } from '../../lib/pipeline.ts'
+import type { BackupContext } from './context.ts'
+
+// Copies the referenced files (and .orphans/) out of the volumes, as root in a throwaway
+// container, then hands them to the invoking user so restic need not run as root.
+const COPY_SCRIPT = `set -eu
+cd /data
+: > /work/present.txt; : > /work/missing.txt
+while IFS= read -r p; do
+  if [ -f "$p" ]; then printf '%s\\n' "$p" >> /work/present.txt; else printf '%s\\n' "$p" >> /work/missing.txt; fi
+done < /work/wanted.txt
+for a in audio notes; do
+  if [ -d "$a/.orphans" ]; then find "$a/.orphans" -type f >> /work/present.txt; fi
+done
+find audio notes -type f ! -path '*/.tmp/*' | wc -l > /work/total.txt
+mkdir -p /out/audio /out/notes
+tar -cf - --verbatim-files-from -T /work/present.txt | tar -C /out -xpf -
+chown -R "$OWNER" /out`
+
+const lines = async (file: string): Promise<string[]> =>
+  (await fs.readFile(file, 'utf8')).split('\n').filter(Boolean)
+
+export const files = defineStep<BackupContext>({
+  name: 'files',
+  changes: true,
+  plan: (c) =>
+    `copy the files the dump references from ${c.project}_audio and ${c.project}_notes (read-only)`,
+  run: async (c) => {
+    const { volumes } = c.state!
+    await fs.writeFile(path.join(c.work, 'wanted.txt'), c.wanted!.map((p) => `${p}\n`).join(''))
+    const owner = `${process.getuid?.() ?? 0}:${process.getgid?.() ?? 0}`
+    await $({
+      quiet: true,
+      timeout: '120m',
+    })`docker run --rm --network none -e OWNER=${owner} -v ${volumes.audio}:/data/audio:ro -v ${volumes.notes}:/data/notes:ro -v ${c.staging}:/out -v ${c.work}:/work ${BASE_IMAGE} sh -c ${COPY_SCRIPT}`
+    const missing = await lines(path.join(c.work, 'missing.txt'))
+    if (missing.length)
+      throw new StopError(
+        `${missing.length} file(s) the database references are not in the volumes: ${missing.slice(0, 3).join(', ')}`,
+        'they were lost before this backup; see RUNBOOK.md#backups (restore them from an older snapshot)'
+      )
+    const present = (await lines(path.join(c.work, 'present.txt'))).length
+    const total = Number((await fs.readFile(path.join(c.work, 'total.txt'), 'utf8')).trim())
+    const later = total - present
+    return `${present} files${later > 0 ? `; ${later} written after the dump began, left for the next backup` : ''}`
+  },
+})
