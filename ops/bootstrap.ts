@@ -4,11 +4,9 @@
 import { z } from 'zod'
 import { parseArgs } from './lib/args.ts'
 import { createContext } from './lib/context.ts'
-import { handleError } from './lib/errors.ts'
-import { step, summary } from './lib/step.ts'
-import { ensureBaseImage } from './steps/bootstrap/base-image.ts'
-import { ensureCompose } from './steps/bootstrap/compose.ts'
-import { ensureEngine } from './steps/bootstrap/engine.ts'
+import { runScript } from './lib/main.ts'
+import { runPipeline } from './lib/pipeline.ts'
+import { bootstrapPipeline } from './steps/bootstrap/index.ts'
 
 const USAGE = `
 Usage: npx tsx ops/bootstrap.ts [--dry-run]   (make bootstrap, npm run bootstrap)
@@ -22,20 +20,11 @@ Makes sure that:
   --help      this text
 `
 
-const startedAt = performance.now()
-try {
+await runScript(async () => {
   const flags = parseArgs({
     usage: USAGE,
     boolean: ['dry-run'],
     shape: { 'dry-run': z.boolean().default(false) },
   })
-  const ctx = createContext({ dryRun: flags['dry-run'] })
-  await step('docker engine', () => ensureEngine(ctx))
-  // The base image comes before compose: the plugin is fetched inside a container of it.
-  await step('base image', () => ensureBaseImage(ctx))
-  await step('docker compose v2', () => ensureCompose(ctx))
-} catch (err) {
-  handleError(err)
-} finally {
-  console.log(summary(startedAt))
-}
+  await runPipeline(bootstrapPipeline, createContext({ dryRun: flags['dry-run'] }))
+})

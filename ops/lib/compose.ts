@@ -29,8 +29,8 @@ export function composeArgs(
 }
 
 /** Runs `docker compose …` for the stack, output streamed. */
-export const compose = (mode: StackMode, args: string[]) =>
-  $({ stdio: 'inherit' })`docker ${composeArgs(mode)} ${args}`
+export const compose = (mode: StackMode, args: string[], opts: { timeout?: 0 } = {}) =>
+  $({ stdio: 'inherit', ...opts })`docker ${composeArgs(mode)} ${args}`
 
 /** Same, quiet, for reading answers. */
 export const composeQuiet = (mode: StackMode, args: string[]) =>

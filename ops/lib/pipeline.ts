@@ -19,6 +19,11 @@ export type Step<C extends PipelineContext> = {
    * a dry run too, so the plan they lead to is the real one.
    */
   changes: boolean
+  /**
+   * Runs in a dry run too because it honours `ctx.dryRun` itself and shows what it would change
+   * (restic's own `forget --dry-run`, say).
+   */
+  previews?: boolean
   /** One line saying what it would do, printed in a dry run; defaults to its name. */
   plan?: (ctx: C) => string
   /** A reason to leave it out this time (`nothing due`), or false to run it. */
@@ -31,7 +36,7 @@ export type Pipeline<C extends PipelineContext> = {
   /** The script's name, used for the lock's holder and the dry-run heading. */
   name: string
   /** Held for the whole run (not in a dry run): a second run stops with the holder's pid. */
-  lock?: (ctx: C) => string | undefined
+  lock?: (ctx: C) => { file: string; holder: string } | undefined
   steps: Step<C>[]
   /** Run after the steps whatever happened (cleanup, releasing resources), in order. */
   always?: Step<C>[]
@@ -50,7 +55,7 @@ async function runStep<C extends PipelineContext>(s: Step<C>, ctx: C): Promise<v
     echo(`- ${name}: skipped, ${why}`)
     return
   }
-  if (ctx.dryRun && s.changes) {
+  if (ctx.dryRun && s.changes && !s.previews) {
     echo(`· would ${s.plan?.(ctx) ?? name}`)
     return
   }
@@ -69,10 +74,10 @@ export async function runPipeline<C extends PipelineContext>(
   let lock: Lock | undefined
   let failure: unknown
   try {
-    const file = p.lock?.(ctx)
-    if (file && !ctx.dryRun) {
+    const wanted = p.lock?.(ctx)
+    if (wanted && !ctx.dryRun) {
       await step('lock', async () => {
-        lock = await acquireLock(file, p.name)
+        lock = await acquireLock(wanted.file, wanted.holder)
         return lock.file
       })
     }

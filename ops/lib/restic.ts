@@ -69,7 +69,8 @@ export type ForgetGroup = {
 }
 
 export function createRestic(env: BackupEnv) {
-  const opts = { env: { ...process.env, ...env.backendEnv }, quiet: true }
+  // Moving a repository's data can take hours; the quick queries below set shorter limits.
+  const opts = { env: { ...process.env, ...env.backendEnv }, quiet: true, timeout: '360m' as const }
   // Every restic command line starts with these (the sftp command, when one is set).
   const o = env.RESTIC_SFTP_COMMAND ? ['-o', `sftp.command=${env.RESTIC_SFTP_COMMAND}`] : []
   const r = $(opts)

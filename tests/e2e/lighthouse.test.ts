@@ -8,7 +8,7 @@ import type { Flags, Result } from 'lighthouse'
 import type { BrowserContext } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { fromRoot } from '../../ops/lib/paths.ts'
-import { freePort } from '../../ops/lib/scratch-stack.ts'
+import { freePort } from '../support/scratch-stack.ts'
 import { connect } from '../stack/stack.ts'
 import { launchPersistent } from './browser.ts'
 

@@ -9,7 +9,7 @@ import { ensureLocalCerts, localCertPaths } from '../../ops/lib/local-ca.ts'
 import { CERTS_DIR } from '../../ops/lib/compose.ts'
 import { DEFAULT_TAG } from '../../ops/lib/images.ts'
 import { fromRoot } from '../../ops/lib/paths.ts'
-import { scratchStack } from '../../ops/lib/scratch-stack.ts'
+import { scratchStack } from '../support/scratch-stack.ts'
 import type { StackInfo } from './stack.ts'
 
 const exec = promisify(execFile)

@@ -6,7 +6,7 @@ import { execFile } from 'node:child_process'
 import { join, resolve } from 'node:path'
 import { createInterface } from 'node:readline'
 import { promisify } from 'node:util'
-import { freePort } from '../../ops/lib/scratch-stack.ts'
+import { freePort } from './scratch-stack.ts'
 
 const execFileAsync = promisify(execFile)
 

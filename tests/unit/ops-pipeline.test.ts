@@ -38,7 +38,7 @@ describe('the ops pipeline runner', () => {
     const lockFile = join(dir, 'x.lock')
     const p: Pipeline<Ctx> = {
       name: 'x',
-      lock: () => lockFile,
+      lock: () => ({ file: lockFile, holder: 'x' }),
       steps: [record('a', true), record('b', false)],
       always: [record('cleanup', true)],
     }
@@ -52,7 +52,7 @@ describe('the ops pipeline runner', () => {
   it('should print the plan of changing steps in a dry run and run only the ones that read', async () => {
     const p: Pipeline<Ctx> = {
       name: 'x',
-      lock: () => join(dir, 'dry.lock'),
+      lock: () => ({ file: join(dir, 'dry.lock'), holder: 'x' }),
       steps: [record('check', false), record('change', true)],
       always: [record('cleanup', true)],
     }
@@ -70,7 +70,7 @@ describe('the ops pipeline runner', () => {
     const lockFile = join(dir, 'f.lock')
     const p: Pipeline<Ctx> = {
       name: 'x',
-      lock: () => lockFile,
+      lock: () => ({ file: lockFile, holder: 'x' }),
       steps: [record('a', true, true), record('never', true)],
       always: [record('cleanup', true)],
     }
@@ -82,10 +82,14 @@ describe('the ops pipeline runner', () => {
 
   it('should refuse to start while another live run holds the lock', async () => {
     const lockFile = join(dir, 'held.lock')
-    const inner: Pipeline<Ctx> = { name: 'inner', lock: () => lockFile, steps: [record('b', true)] }
+    const inner: Pipeline<Ctx> = {
+      name: 'inner',
+      lock: () => ({ file: lockFile, holder: 'inner' }),
+      steps: [record('b', true)],
+    }
     const outer: Pipeline<Ctx> = {
       name: 'outer',
-      lock: () => lockFile,
+      lock: () => ({ file: lockFile, holder: 'outer' }),
       steps: [
         defineStep<Ctx>({
           name: 'nested',

@@ -10,7 +10,8 @@ import type { BackupEnv, BackupSummary, Restic } from '../../lib/restic.ts'
 import type { StackState } from '../../lib/volumes.ts'
 
 export const DB_DUMP = 'db/scribe.dump'
-export const TAG = 'medic-scribe'
+export { TAG } from '../../lib/snapshots.ts'
+import { TAG } from '../../lib/snapshots.ts'
 /** The columns whose values name the files a backup must hold. */
 export const REFERENCED = [
   'public.recordings.audio_path',

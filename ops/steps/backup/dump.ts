@@ -6,7 +6,7 @@ import { withPostgres } from '../../lib/volumes.ts'
 import { DB_DUMP, REFERENCED, workDir } from './context.ts'
 import type { BackupContext } from './context.ts'
 
-const q = $({ quiet: true, timeout: '30m' })
+const q = $({ quiet: true, timeout: '120m' })
 
 /** pg_dump -Fc first: the files copied next are the ones this dump references. */
 export const dump = defineStep<BackupContext>({

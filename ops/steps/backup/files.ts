@@ -6,7 +6,7 @@ import type { BackupContext } from './context.ts'
 
 // Copies the referenced files (and .orphans/) out of the volumes, as root in a throwaway
 // container, then hands them to the invoking user so restic need not run as root.
-const COPY_SCRIPT = `set -eu
+const COPY_SCRIPT = `set -euo pipefail
 cd /data
 : > /work/present.txt; : > /work/missing.txt
 while IFS= read -r p; do
@@ -35,7 +35,7 @@ export const files = defineStep<BackupContext>({
     await $({
       quiet: true,
       timeout: '120m',
-    })`docker run --rm --network none -e OWNER=${owner} -v ${volumes.audio}:/data/audio:ro -v ${volumes.notes}:/data/notes:ro -v ${c.staging}:/out -v ${c.work}:/work ${BASE_IMAGE} sh -c ${COPY_SCRIPT}`
+    })`docker run --rm --network none -e OWNER=${owner} -v ${volumes.audio}:/data/audio:ro -v ${volumes.notes}:/data/notes:ro -v ${c.staging}:/out -v ${c.work}:/work ${BASE_IMAGE} bash -c ${COPY_SCRIPT}`
     const missing = await lines(path.join(c.work, 'missing.txt'))
     if (missing.length)
       throw new StopError(

@@ -17,7 +17,8 @@ export const backupPipeline: Pipeline<BackupContext> = {
   name: 'backup',
   // The lock comes first: two runs started together (a timer and an operator) must not both
   // create the password file or the repository, nor share the staging folder.
-  lock: (c) => (c.lockHeld ? undefined : lockFile(c.project)),
+  lock: (c) =>
+    c.lockHeld ? undefined : { file: lockFile(c.project), holder: `backup of ${c.project}` },
   steps: [repository, volumes, dump, files, manifest, store],
   always: [cleanup],
 }

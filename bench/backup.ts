@@ -9,17 +9,17 @@ import { tmpdir } from 'node:os'
 import { Agent, fetch } from 'undici'
 import { $, echo, fs, path } from 'zx'
 import { z } from 'zod'
-import { parseArgs } from './lib/args.ts'
-import { isMainModule, runScript } from './lib/main.ts'
-import { step, formatSeconds } from './lib/step.ts'
-import { fromRoot } from './lib/paths.ts'
-import { BASE_IMAGE } from './lib/images.ts'
-import { CERTS_DIR, composeArgs } from './lib/compose.ts'
-import { scratchStack } from './lib/scratch-stack.ts'
-import { ensureLocalCerts, localCertPaths } from './lib/local-ca.ts'
+import { parseArgs } from '../ops/lib/args.ts'
+import { isMainModule, runScript } from '../ops/lib/main.ts'
+import { step, formatSeconds } from '../ops/lib/step.ts'
+import { fromRoot } from '../ops/lib/paths.ts'
+import { BASE_IMAGE } from '../ops/lib/images.ts'
+import { CERTS_DIR, composeArgs } from '../ops/lib/compose.ts'
+import { scratchStack } from '../tests/support/scratch-stack.ts'
+import { ensureLocalCerts, localCertPaths } from '../ops/lib/local-ca.ts'
 
 const USAGE = `
-Usage: npx tsx ops/bench-backup.ts [--size-mb 1000] [--keep]   (make bench-backup)
+Usage: npx tsx bench/backup.ts [--size-mb 1000] [--keep]   (make bench-backup)
 
   Starts a scratch stack (its own compose project, restic repository and password file in a
   temporary folder), fills its audio volume with --size-mb of WAV files of 1-10 MB holding

@@ -2,7 +2,7 @@
 // fresh secrets and free ports, so one never touches the operator's stack or another run's.
 import { randomBytes } from 'node:crypto'
 import { createServer } from 'node:net'
-import { GENERATED } from './env-file.ts'
+import { GENERATED } from '../../ops/lib/env-file.ts'
 
 /** A free TCP port on loopback: the kernel picks one, and it is closed again at once. */
 export function freePort(): Promise<number> {

@@ -1,0 +1,48 @@
+// What one restore knows: its settings, and what each step found for the next.
+import { path } from 'zx'
+import { createContext } from '../../lib/context.ts'
+import type { OpsContext } from '../../lib/context.ts'
+import type { Difference, Manifest } from '../../lib/manifest.ts'
+import { createRestic } from '../../lib/restic.ts'
+import type { BackupEnv, Restic, Snapshot } from '../../lib/restic.ts'
+import type { StackState } from '../../lib/volumes.ts'
+import { workDir } from '../backup/context.ts'
+
+export type RestoreContext = OpsContext & {
+  env: BackupEnv
+  restic: Restic
+  project: string
+  snapshotId?: string
+  yes: boolean
+  /** The snapshot restored and checked here first: clear patient data, always removed. */
+  scratch: string
+  snap?: Snapshot
+  manifest?: Manifest
+  state?: StackState
+  diffs: Difference[]
+  safety?: string
+  apiWasRunning: boolean
+  /** Set once the stack's data starts changing: a failure after it needs the safety backup. */
+  changing: boolean
+}
+
+export function createRestoreContext(o: {
+  env: BackupEnv
+  project: string
+  snapshotId?: string
+  yes: boolean
+  dryRun: boolean
+}): RestoreContext {
+  return {
+    ...createContext({ dryRun: o.dryRun }),
+    env: o.env,
+    restic: createRestic(o.env),
+    project: o.project,
+    ...(o.snapshotId ? { snapshotId: o.snapshotId } : {}),
+    yes: o.yes,
+    scratch: path.join(workDir(o.project), 'restore'),
+    diffs: [],
+    apiWasRunning: false,
+    changing: false,
+  }
+}

@@ -1,0 +1,26 @@
+// make restore, as a pipeline: what would change (also the whole of a dry run), confirmation,
+// the snapshot restored and checked, a safety backup, then the API stopped, the volumes and the
+// database replaced and compared with the manifest, and the API started again.
+import type { Pipeline } from '../../lib/pipeline.ts'
+import { lockFile } from '../backup/context.ts'
+import type { RestoreContext } from './context.ts'
+import { compare, password, snapshot } from './inspect.ts'
+import { check, cleanup, confirm, database, safety, startApi, stopApi, volumes } from './replace.ts'
+
+export const restorePipeline: Pipeline<RestoreContext> = {
+  name: 'restore',
+  lock: (c) => ({ file: lockFile(c.project), holder: `restore of ${c.project}` }),
+  steps: [
+    password,
+    snapshot,
+    compare,
+    confirm,
+    check,
+    safety,
+    stopApi,
+    volumes,
+    database,
+    startApi,
+  ],
+  always: [cleanup],
+}

@@ -1,0 +1,66 @@
+// The read-only half of a restore: which snapshot, and how the stack differs from it. These run
+// in a dry run too, which then lists every difference.
+import { echo } from 'zx'
+import { compareManifests, volumeFiles } from '../../lib/manifest.ts'
+import type { Difference, Manifest } from '../../lib/manifest.ts'
+import { defineStep } from '../../lib/pipeline.ts'
+import { formatBytes } from '../../lib/restic.ts'
+import { pickSnapshot } from '../../lib/snapshots.ts'
+import { detail } from '../../lib/step.ts'
+import { liveTableCounts, liveVolumeFiles, stackState, withPostgres } from '../../lib/volumes.ts'
+import type { RestoreContext } from './context.ts'
+
+export const password = defineStep<RestoreContext>({
+  name: 'repository password',
+  changes: false,
+  run: async (c) => {
+    await c.restic.requirePassword()
+    return c.restic.passwordFile
+  },
+})
+
+export const snapshot = defineStep<RestoreContext>({
+  name: 'snapshot',
+  changes: false,
+  run: async (c) => {
+    c.snap = await pickSnapshot(c.restic, c.snapshotId, c.project)
+    return `${c.snap.short_id} (${c.snap.time.slice(0, 19)}Z)`
+  },
+})
+
+function plan(diffs: Difference[]): string[] {
+  const verb = { missing: 'add', extra: 'remove', changed: 'replace', rows: 'rows' } as const
+  return diffs.map((d) =>
+    d.kind === 'rows' ? `table ${d.what}: ${d.detail}` : `${verb[d.kind]} ${d.what} (${d.detail})`
+  )
+}
+
+export const compare = defineStep<RestoreContext>({
+  name: 'compare the snapshot with the stack',
+  changes: false,
+  run: async (c) => {
+    const m = JSON.parse(await c.restic.dump(c.snap!.id, '/manifest.json')) as Manifest
+    const state = await stackState(c.project)
+    const files = await liveVolumeFiles(state)
+    const tables = state.existing.has(state.volumes.pgdata)
+      ? await withPostgres(state, c.env, liveTableCounts)
+      : {}
+    c.manifest = m
+    c.state = state
+    c.diffs = compareManifests({ files: volumeFiles(m.files), tables: m.tables }, { files, tables })
+    const wanted = volumeFiles(m.files)
+    const rows = Object.values(m.tables).reduce((a, b) => a + b, 0)
+    echo(
+      `Restore snapshot ${c.snap!.short_id} of ${m.project} (taken ${m.createdAt}) into the project ${c.project}:\n` +
+        `  replaces the volumes ${state.volumes.audio} and ${state.volumes.notes} with ${wanted.length} files (${formatBytes(wanted.reduce((a, f) => a + f.size, 0))})\n` +
+        `  replaces the database scribe with ${Object.keys(m.tables).length} tables, ${rows} rows\n` +
+        `  the API (${state.containers.get('api')?.name ?? 'not created'}) is stopped meanwhile`
+    )
+    const lines = plan(c.diffs)
+    for (const line of c.dryRun ? lines : lines.slice(0, 20)) detail(line)
+    if (!c.dryRun && lines.length > 20)
+      detail(`… and ${lines.length - 20} more (--dry-run lists all)`)
+    if (lines.length === 0) detail('the stack already matches the snapshot')
+    return `${c.diffs.length} difference(s)`
+  },
+})
