@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
-import { fs, path } from 'zx'
+import { readdir, stat } from 'node:fs/promises'
+import { path } from 'zx'
 
 // What a backup holds: every file with its size and SHA-256, and every table's row count.
 // Paths are relative to the backup's root: `db/scribe.dump`, `audio/<xx>/<id>.wav`, `notes/…`.
@@ -30,17 +31,45 @@ const sha256File = (file: string): Promise<string> =>
       .on('end', () => resolve(hash.digest('hex')))
   })
 
-/** Every regular file under `dir` (the manifest itself left out), sorted by path. */
-export async function hashTree(dir: string): Promise<ManifestFile[]> {
-  const out: ManifestFile[] = []
-  for (const entry of await fs.readdir(dir, { recursive: true, withFileTypes: true })) {
+/**
+ * What a file hashed before was: its SHA-256, valid while its size and modification time (in
+ * nanoseconds) are the same — the test restic itself uses to skip unchanged files.
+ */
+export type HashCache = Record<string, { size: number; mtimeNs: string; sha256: string }>
+
+/**
+ * Every regular file under `dir` (the manifest itself left out), sorted by path, hashing only
+ * the files that `previous` does not already know unchanged. Returns the cache for next time.
+ */
+export async function hashTreeReusing(
+  dir: string,
+  previous: HashCache
+): Promise<{ files: ManifestFile[]; next: HashCache; reused: number }> {
+  const files: ManifestFile[] = []
+  const next: HashCache = {}
+  let reused = 0
+  for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
     if (!entry.isFile()) continue
     const full = path.join(entry.parentPath, entry.name)
     const rel = path.relative(dir, full).split(path.sep).join('/')
     if (rel === MANIFEST_FILE) continue
-    out.push({ path: rel, size: (await fs.stat(full)).size, sha256: await sha256File(full) })
+    const st = await stat(full, { bigint: true })
+    const size = Number(st.size)
+    const mtimeNs = String(st.mtimeNs)
+    const known = previous[rel]
+    const fresh = known && known.size === size && known.mtimeNs === mtimeNs
+    const sha256 = fresh ? known.sha256 : await sha256File(full)
+    if (fresh) reused++
+    next[rel] = { size, mtimeNs, sha256 }
+    files.push({ path: rel, size, sha256 })
   }
-  return out.sort((a, b) => a.path.localeCompare(b.path))
+  files.sort((a, b) => a.path.localeCompare(b.path))
+  return { files, next, reused }
+}
+
+/** Every regular file under `dir` (the manifest itself left out), sorted by path, all hashed. */
+export async function hashTree(dir: string): Promise<ManifestFile[]> {
+  return (await hashTreeReusing(dir, {})).files
 }
 
 /**

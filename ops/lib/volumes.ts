@@ -1,7 +1,7 @@
 // The stack's Docker state as the backup and restore scripts see it: its containers and
 // volumes, a postgres to talk to (the stack's own or a temporary one), and the live rows and
 // files to compare a manifest against.
-import { $, sleep } from 'zx'
+import { $, fs, sleep } from 'zx'
 import { StopError } from './errors.ts'
 import { detail } from './step.ts'
 import { BASE_IMAGE } from './images.ts'
@@ -105,7 +105,7 @@ export async function liveVolumeFiles(state: StackState): Promise<ManifestFile[]
   const script = `set -eu; cd /data
 find audio notes -type f ! -path '*/.tmp/*' -printf '%s\\t%p\\n'
 echo ---
-find audio notes -type f ! -path '*/.tmp/*' -print0 | xargs -0 -r sha256sum`
+find audio notes -type f ! -path '*/.tmp/*' -print0 | xargs -0 -r -P "$(nproc)" -n 64 sha256sum`
   const mounts = (['audio', 'notes'] as const)
     .filter((a) => state.existing.has(state.volumes[a]))
     .flatMap((a) => ['-v', `${state.volumes[a]}:/data/${a}:ro`])
@@ -113,4 +113,25 @@ find audio notes -type f ! -path '*/.tmp/*' -print0 | xargs -0 -r sha256sum`
     await q`docker run --rm --network none ${mounts} ${BASE_IMAGE} sh -c ${`mkdir -p /data/audio /data/notes 2>/dev/null || true; ${script}`}`
   const [sizes = '', sums = ''] = out.stdout.split('\n---\n')
   return parseHashListing(sums, sizes)
+}
+
+/**
+ * The folder on this machine that holds a volume's files, when this process may read it
+ * directly: the engine is local (no DOCKER_HOST or context elsewhere) and we are root. Backups
+ * and restores then link and move files instead of copying them through a container.
+ */
+export async function volumeHostPath(volume: string): Promise<string | undefined> {
+  if (process.getuid?.() !== 0) return undefined
+  const host = process.env.DOCKER_HOST
+  if ((host && !host.startsWith('unix://')) || process.env.DOCKER_CONTEXT) return undefined
+  const out = await q`docker volume inspect -f {{.Mountpoint}} ${volume}`.nothrow().timeout('30s')
+  const dir = out.stdout.trim()
+  if (!out.ok || !dir) return undefined
+  return (await fs.pathExists(dir)) ? dir : undefined
+}
+
+/** True when every path is on the same filesystem, so hard links and renames between them work. */
+export async function sameFilesystem(...paths: string[]): Promise<boolean> {
+  const devs: number[] = await Promise.all(paths.map(async (p) => (await fs.stat(p)).dev))
+  return devs.every((d) => d === devs[0])
 }

@@ -1,8 +1,21 @@
 import { fs, path } from 'zx'
-import { MANIFEST_FILE, hashTree } from '../../lib/manifest.ts'
+import { MANIFEST_FILE, hashTreeReusing } from '../../lib/manifest.ts'
+import type { HashCache } from '../../lib/manifest.ts'
 import { defineStep } from '../../lib/pipeline.ts'
 import { formatBytes } from '../../lib/restic.ts'
+import { workDir } from './context.ts'
 import type { BackupContext } from './context.ts'
+
+/** Hashes of earlier runs, kept beside the staging folder (mode 700), never in a snapshot. */
+const cacheFile = (project: string): string => path.join(workDir(project), 'hash-cache.json')
+
+async function readCache(file: string): Promise<HashCache> {
+  try {
+    return JSON.parse(await fs.readFile(file, 'utf8')) as HashCache
+  } catch {
+    return {}
+  }
+}
 
 /** Every file's size and SHA-256 and every table's row count, stored in the snapshot. */
 export const manifest = defineStep<BackupContext>({
@@ -10,7 +23,8 @@ export const manifest = defineStep<BackupContext>({
   changes: true,
   plan: () => 'write manifest.json: every file’s SHA-256 and every table’s row count',
   run: async (c) => {
-    const files = await hashTree(c.staging)
+    const cache = cacheFile(c.project)
+    const { files, next, reused } = await hashTreeReusing(c.staging, await readCache(cache))
     c.manifest = {
       version: 1,
       project: c.project,
@@ -22,6 +36,9 @@ export const manifest = defineStep<BackupContext>({
       path.join(c.staging, MANIFEST_FILE),
       `${JSON.stringify(c.manifest, null, 1)}\n`
     )
-    return `${files.length} files, ${formatBytes(files.reduce((a, f) => a + f.size, 0))}`
+    await fs.writeFile(`${cache}.tmp`, JSON.stringify(next))
+    await fs.rename(`${cache}.tmp`, cache)
+    const bytes = formatBytes(files.reduce((a, f) => a + f.size, 0))
+    return `${files.length} files, ${bytes}; ${files.length - reused} hashed, ${reused} unchanged since the last backup`
   },
 })

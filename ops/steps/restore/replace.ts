@@ -9,7 +9,14 @@ import { compareManifests, describeDifference, volumeFiles } from '../../lib/man
 import { defineStep } from '../../lib/pipeline.ts'
 import { restoreAndCompare } from '../../lib/snapshots.ts'
 import { detail } from '../../lib/step.ts'
-import { liveTableCounts, liveVolumeFiles, stackState, withPostgres } from '../../lib/volumes.ts'
+import {
+  liveTableCounts,
+  liveVolumeFiles,
+  sameFilesystem,
+  stackState,
+  volumeHostPath,
+  withPostgres,
+} from '../../lib/volumes.ts'
 import { DB_DUMP } from '../backup/context.ts'
 import { runBackup } from '../backup/index.ts'
 import type { RestoreContext } from './context.ts'
@@ -113,15 +120,38 @@ export const stopApi = defineStep<RestoreContext>({
   },
 })
 
+/**
+ * Moves the checked files from the scratch folder into the volumes' own folders: no byte is
+ * copied when they share a filesystem with it and we are root; else a container copies them.
+ */
+async function moveIntoVolumes(c: RestoreContext): Promise<boolean> {
+  const { audio, notes } = c.state!.volumes
+  const hosts = { audio: await volumeHostPath(audio), notes: await volumeHostPath(notes) }
+  if (!hosts.audio || !hosts.notes) return false
+  if (!(await sameFilesystem(c.scratch, hosts.audio, hosts.notes))) return false
+  for (const name of ['audio', 'notes'] as const) {
+    const dest = hosts[name]!
+    await fs.emptyDir(dest)
+    const from = path.join(c.scratch, name)
+    if (await fs.pathExists(from))
+      for (const entry of await fs.readdir(from))
+        await fs.rename(path.join(from, entry), path.join(dest, entry))
+    await q`chown -R 1000:1000 ${dest}`
+  }
+  return true
+}
+
 export const volumes = defineStep<RestoreContext>({
   name: 'restore the volumes',
   changes: true,
   plan: (c) => `replace ${c.state!.volumes.audio} and ${c.state!.volumes.notes}`,
   run: async (c) => {
     c.changing = true
+    const count = volumeFiles(c.manifest!.files).length
+    if (await moveIntoVolumes(c)) return `${count} files moved into place`
     const { audio, notes } = c.state!.volumes
     await q`docker run --rm --network none -v ${audio}:/data/audio -v ${notes}:/data/notes -v ${c.scratch}:/in:ro ${BASE_IMAGE} sh -c ${RESTORE_VOLUMES}`
-    return `${volumeFiles(c.manifest!.files).length} files`
+    return `${count} files copied`
   },
 })
 
