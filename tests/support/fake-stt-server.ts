@@ -104,6 +104,8 @@ export type FakeSttOptions = {
   maxRequestBytes?: number
   /** The verbose_json answer for an uploaded file; default the fixture. */
   answer?: (file: Buffer) => unknown
+  /** An HTTP status to fail this file with, every time (e.g. audio the engine cannot read). */
+  refuse?: (file: Buffer) => number | undefined
 }
 
 export async function startFakeSttServer(opts: FakeSttOptions = {}): Promise<FakeSttServer> {
@@ -191,7 +193,7 @@ export async function startFakeSttServer(opts: FakeSttOptions = {}): Promise<Fak
         },
       })
     }
-    const status = failures.shift()
+    const status = failures.shift() ?? (file ? opts.refuse?.(file.body) : undefined)
     if (status !== undefined) {
       return sendJson(res, status, {
         error: { message: `fake failure ${status}`, type: 'server_error', code: null },
