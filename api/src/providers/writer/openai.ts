@@ -30,7 +30,7 @@ export type OpenAiWriterOptions = {
   timeoutMs?: number
   /**
    * The longest transcript sent in one call, in estimated tokens (4 characters each); longer
-   * ones are written in parts and merged. Default 16 000: an hour of talk is about 15 000.
+   * ones are written in parts and merged. Default 16 000: an hour of continuous talk is about 15 000.
    */
   maxTranscriptTokens?: number
 }
