@@ -149,6 +149,21 @@ describe('openai-compatible speech-to-text, long audio', () => {
     expect(mock.seen).toHaveLength(4)
   })
 
+  it('stops sending chunks when the job is cancelled (shutdown, lost lease)', async () => {
+    const mock = transcriptions()
+    server.use(mock.handler)
+    const ctl = new AbortController()
+    const stt = createOpenAiStt({ apiKey: 'sk-test', chunks: { ...limits, concurrency: 1 } })
+    const pending = stt.transcribe(audio, ctl.signal)
+    while (mock.seen.length === 0) await new Promise((r) => setTimeout(r, 5))
+    ctl.abort()
+    const err = await failure(pending)
+    expect(err.kind).toBe('transient')
+    expect(err.message).toContain('aborted')
+    await new Promise((r) => setTimeout(r, 100))
+    expect(mock.seen).toHaveLength(1)
+  })
+
   it('audio it cannot split fails clearly when over the limit, and goes whole when under', async () => {
     const mock = transcriptions()
     server.use(mock.handler)
