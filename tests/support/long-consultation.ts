@@ -5,7 +5,6 @@
 import { execFile } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { mkdir, mkdtemp, readFile, rename, rm, stat } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
@@ -46,7 +45,10 @@ async function cacheKey(): Promise<string> {
 }
 
 async function generate(out: string): Promise<void> {
-  const dir = await mkdtemp(join(tmpdir(), 'scribe-long-'))
+  // Work inside the cache folder: the final rename then never crosses filesystems, and two test
+  // files generating at once each finish with a complete file.
+  await mkdir(dirname(out), { recursive: true })
+  const dir = await mkdtemp(join(dirname(out), 'tmp-'))
   const sox = (args: string[]) => run('sox', args, { timeout: TIME_LIMIT_MS })
   try {
     const parts: string[] = []
@@ -67,12 +69,7 @@ async function generate(out: string): Promise<void> {
     const long = join(dir, 'long.wav')
     const seconds = String(LONG_CONSULTATION_SECONDS)
     await sox([block, long, 'repeat', String(repeats), 'trim', '0', seconds])
-    await mkdir(dirname(out), { recursive: true })
-    await rename(long, out).catch(async () => {
-      // Another volume: copy through sox, then rename within the cache folder.
-      await sox([long, `${out}.tmp.wav`])
-      await rename(`${out}.tmp.wav`, out)
-    })
+    await rename(long, out)
   } finally {
     await rm(dir, { recursive: true, force: true })
   }
