@@ -176,7 +176,7 @@ describe('openai-compatible speech-to-text, long audio', () => {
     const stt = createOpenAiStt({ apiKey: 'sk-test', chunks: { ...limits, maxBytes: 1024 } })
     const err = await failure(stt.transcribe(ogg))
     expect(err.kind).toBe('permanent')
-    expect(err.message).toContain('only PCM WAV can be split')
+    expect(err.message).toContain('only 16-bit PCM WAV can be cut here')
     expect(err.message).toContain('STT_MAX_CHUNK_MB')
     expect(mock.seen).toHaveLength(0)
     await createOpenAiStt({ apiKey: 'sk-test', chunks: limits }).transcribe(ogg)

@@ -91,7 +91,7 @@ export async function transcribeInChunks(args: {
       throw new ProviderError(
         provider,
         'permanent',
-        `${audio.mediaType || 'the'} audio is ${mb(audio.bytes.length)}, over the ${mb(limits.maxBytes)} a ${provider} request may carry (STT_MAX_CHUNK_MB), and only PCM WAV can be split here; use Deepgram or a server that accepts larger files`
+        `${audio.mediaType || 'the'} audio is ${mb(audio.bytes.length)}, over the ${mb(limits.maxBytes)} a ${provider} request may carry (STT_MAX_CHUNK_MB), and only 16-bit PCM WAV can be cut here (other formats need a decoder the API does not have); use Deepgram or a server that accepts larger files`
       )
     }
     return args.transcribeOne(audio, outer)
