@@ -43,10 +43,17 @@ export const ConfigSchema = z
     STT_API_KEY: z.string().min(1).optional(),
     STT_MODEL: z.string().min(1).default('whisper-1'),
     STT_LABEL: z.string().optional(),
+    // OpenAI-compatible engines: longer audio is cut at pauses into chunks within both limits.
+    // MB are MiB: OpenAI refuses requests over 25 MiB (26214400 bytes) with a 413.
+    STT_MAX_CHUNK_MB: z.coerce.number().min(1).max(4096).default(24),
+    STT_MAX_CHUNK_SECONDS: z.coerce.number().int().min(30).default(600),
+    STT_CHUNK_CONCURRENCY: z.coerce.number().int().min(1).max(8).default(2),
     WRITER_PROVIDER: z.enum(['openai', 'extractive']).optional(),
     OPENAI_API_KEY: z.string().min(1).optional(),
     OPENAI_BASE_URL: optionalUrl,
     OPENAI_MODEL: z.string().min(1).default('gpt-4o-mini'),
+    // Longer transcripts (estimated at 4 characters a token) are written in sections and merged.
+    WRITER_MAX_TRANSCRIPT_TOKENS: z.coerce.number().int().min(500).default(16_000),
     PROVIDER_TIMEOUT_MS: z.coerce.number().int().positive().default(120_000),
     SUPABASE_URL: optionalUrl,
     SUPABASE_JWT_SECRET: z.string().min(32).optional(),

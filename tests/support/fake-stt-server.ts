@@ -1,7 +1,8 @@
 // A real HTTP server that speaks the OpenAI-compatible speech-to-text API
 // (`POST /v1/audio/transcriptions`, multipart) for tests that run the API as a child process,
 // where msw cannot reach. It answers the verbose_json fixture and can hold, fail or count
-// requests, so a test can kill the API while a provider call is in flight.
+// requests, so a test can kill the API while a provider call is in flight. Like OpenAI, it can
+// refuse requests over a size limit with a 413, and it can shape its answer to the file.
 import { createServer } from 'node:http'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -30,6 +31,8 @@ export type FakeSttServer = {
   readonly abandoned: number
   /** Requests being held right now. */
   readonly inFlight: number
+  /** The most requests held at once. */
+  readonly maxInFlight: number
   /** Every request, in order of arrival. */
   readonly log: readonly SttRequest[]
   /** The next `n` requests are answered with `status` and an OpenAI-style error body. */
@@ -92,8 +95,22 @@ function sendJson(res: ServerResponse, status: number, body: unknown) {
   res.end(text)
 }
 
-export async function startFakeSttServer(opts: { delayMs?: number } = {}): Promise<FakeSttServer> {
+/** OpenAI's limit on a transcription request: 25 MiB, the whole multipart body counted. */
+export const OPENAI_MAX_REQUEST_BYTES = 26_214_400
+
+export type FakeSttOptions = {
+  delayMs?: number
+  /** Bodies larger than this are refused with OpenAI's 413 (its real message and shape). */
+  maxRequestBytes?: number
+  /** The verbose_json answer for an uploaded file; default the fixture. */
+  answer?: (file: Buffer) => unknown
+  /** An HTTP status to fail this file with, every time (e.g. audio the engine cannot read). */
+  refuse?: (file: Buffer) => number | undefined
+}
+
+export async function startFakeSttServer(opts: FakeSttOptions = {}): Promise<FakeSttServer> {
   let delayMs = opts.delayMs ?? 0
+  let maxInFlight = 0
   let answered = 0
   let abandoned = 0
   let inFlight = 0
@@ -145,6 +162,7 @@ export async function startFakeSttServer(opts: { delayMs?: number } = {}): Promi
     }
     log.push(request)
     inFlight += 1
+    maxInFlight = Math.max(maxInFlight, inFlight)
     let gone = false
     res.on('close', () => {
       if (!res.writableFinished) {
@@ -164,7 +182,18 @@ export async function startFakeSttServer(opts: { delayMs?: number } = {}): Promi
     inFlight -= 1
     if (gone) return
 
-    const status = failures.shift()
+    if (opts.maxRequestBytes !== undefined && body.length > opts.maxRequestBytes) {
+      // As api.openai.com answers (type server_error, even though the request is at fault).
+      return sendJson(res, 413, {
+        error: {
+          message: `Maximum content size limit (${opts.maxRequestBytes}) exceeded (${body.length} bytes read)`,
+          type: 'server_error',
+          param: null,
+          code: null,
+        },
+      })
+    }
+    const status = failures.shift() ?? (file ? opts.refuse?.(file.body) : undefined)
     if (status !== undefined) {
       return sendJson(res, status, {
         error: { message: `fake failure ${status}`, type: 'server_error', code: null },
@@ -181,7 +210,7 @@ export async function startFakeSttServer(opts: { delayMs?: number } = {}): Promi
       })
     }
     answered += 1
-    sendJson(res, 200, transcription)
+    sendJson(res, 200, opts.answer && file ? opts.answer(file.body) : transcription)
   }
 
   await new Promise<void>((resolve, reject) => {
@@ -209,6 +238,9 @@ export async function startFakeSttServer(opts: { delayMs?: number } = {}): Promi
     },
     get inFlight() {
       return inFlight
+    },
+    get maxInFlight() {
+      return maxInFlight
     },
     log,
     failNext(n: number, status = 503) {

@@ -26,6 +26,11 @@ export function selectProviders(config: Config): {
       apiKey: config.STT_API_KEY,
       model: config.STT_MODEL,
       timeoutMs,
+      chunks: {
+        maxBytes: Math.floor(config.STT_MAX_CHUNK_MB * 1024 * 1024),
+        maxSeconds: config.STT_MAX_CHUNK_SECONDS,
+        concurrency: config.STT_CHUNK_CONCURRENCY,
+      },
     })
   }
   const writer =
@@ -35,6 +40,7 @@ export function selectProviders(config: Config): {
           baseUrl: config.OPENAI_BASE_URL,
           model: config.OPENAI_MODEL,
           timeoutMs,
+          maxTranscriptTokens: config.WRITER_MAX_TRANSCRIPT_TOKENS,
         })
       : createExtractiveWriter()
   return { stt, writer }

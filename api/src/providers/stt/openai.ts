@@ -3,6 +3,9 @@ import { createOpenAiClient } from '../openai-client.ts'
 import { z } from 'zod'
 import { fromOpenAiError, malformedResponse, parseProviderBody } from '../errors.ts'
 import type { AudioInput, SpeechToText, Transcript } from '../types.ts'
+import { transcribeInChunks } from './chunking/transcribe.ts'
+import type { ChunkLimits } from './chunking/transcribe.ts'
+import type { ChunkRetryOptions } from './chunking/retry.ts'
 
 const PROVIDER = 'openai'
 export const OPENAI_STT_DEFAULT_MODEL = 'whisper-1'
@@ -20,6 +23,19 @@ export type OpenAiSttOptions = {
   /** Per request. Default 120 s. */
   timeoutMs?: number
   fetch?: typeof fetch
+  /**
+   * What one request may carry; longer audio is cut into chunks (DESIGN §Providers). Defaults:
+   * 24 MiB (OpenAI refuses requests over 25 MiB with a 413), 600 s, 2 chunks at a time.
+   */
+  chunks?: Partial<ChunkLimits>
+  /** Per-chunk retries of transient failures. */
+  chunkRetry?: ChunkRetryOptions
+}
+
+export const DEFAULT_CHUNK_LIMITS: ChunkLimits = {
+  maxBytes: 24 * 1024 * 1024,
+  maxSeconds: 600,
+  concurrency: 2,
 }
 
 // verbose_json as OpenAI, whisper.cpp and faster-whisper return it; only what we read.
@@ -72,29 +88,41 @@ export function createOpenAiStt(opts: OpenAiSttOptions = {}): SpeechToText {
   const model = opts.model ?? OPENAI_STT_DEFAULT_MODEL
   const client = createOpenAiClient(opts)
 
+  /** One request: the whole file when it fits, else one chunk of it. */
+  async function transcribeOne(audio: AudioInput, signal: AbortSignal): Promise<Transcript> {
+    const language = whisperLanguage(audio.language)
+    let raw: unknown
+    try {
+      const file = await toFile(audio.bytes, audio.filename || 'audio', {
+        type: audio.mediaType || 'application/octet-stream',
+      })
+      raw = await client.audio.transcriptions.create(
+        {
+          file,
+          model,
+          response_format: 'verbose_json',
+          ...(language ? { language } : {}),
+        },
+        { signal }
+      )
+    } catch (err) {
+      throw fromOpenAiError(PROVIDER, err, signal)
+    }
+    return toTranscript(raw, { model, language: audio.language === 'auto' ? '' : audio.language })
+  }
+
   return {
     name: PROVIDER,
     model,
     async transcribe(audio: AudioInput, signal?: AbortSignal): Promise<Transcript> {
-      const language = whisperLanguage(audio.language)
-      let raw: unknown
-      try {
-        const file = await toFile(audio.bytes, audio.filename || 'audio', {
-          type: audio.mediaType || 'application/octet-stream',
-        })
-        raw = await client.audio.transcriptions.create(
-          {
-            file,
-            model,
-            response_format: 'verbose_json',
-            ...(language ? { language } : {}),
-          },
-          signal ? { signal } : {}
-        )
-      } catch (err) {
-        throw fromOpenAiError(PROVIDER, err, signal)
-      }
-      return toTranscript(raw, { model, language: audio.language === 'auto' ? '' : audio.language })
+      return transcribeInChunks({
+        audio,
+        limits: { ...DEFAULT_CHUNK_LIMITS, ...opts.chunks },
+        retry: opts.chunkRetry,
+        provider: PROVIDER,
+        signal,
+        transcribeOne,
+      })
     },
   }
 }

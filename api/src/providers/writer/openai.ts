@@ -6,7 +6,14 @@ import type { NoteItem, Sections, Utterance } from '../../notes/soap.ts'
 import { fromOpenAiError, malformedResponse } from '../errors.ts'
 import { ProviderError } from '../types.ts'
 import type { NoteWriter, Transcript, WriterInput, WriterOutput } from '../types.ts'
-import { SOAP_PROMPT_VERSION, SOAP_SYSTEM_PROMPT_V1, TEMPLATE_INSTRUCTIONS_V1 } from './prompt.ts'
+import {
+  SOAP_PROMPT_VERSION,
+  SOAP_SYSTEM_PROMPT_V1,
+  TEMPLATE_INSTRUCTIONS_V1,
+  sectionInstructionV1,
+} from './prompt.ts'
+import { estimateTokens, mergePartialNotes, transcriptWindows } from './sections.ts'
+import { clockTime } from '../../lib/clock-time.ts'
 
 const PROVIDER = 'openai'
 export const OPENAI_WRITER_DEFAULT_MODEL = 'gpt-4o-mini'
@@ -21,7 +28,14 @@ export type OpenAiWriterOptions = {
   model?: string
   /** Per request. Default 120 s. */
   timeoutMs?: number
+  /**
+   * The longest transcript sent in one call, in estimated tokens (4 characters each); longer
+   * ones are written in parts and merged. Default 16 000: an hour of continuous talk is about 15 000.
+   */
+  maxTranscriptTokens?: number
 }
+
+export const DEFAULT_MAX_TRANSCRIPT_TOKENS = 16_000
 
 function sectionJsonSchema() {
   return {
@@ -83,20 +97,20 @@ type Answer = z.infer<typeof AnswerSchema>
 
 const seconds = (s: number) => s.toFixed(1)
 
-/** `[u3 speaker_1 12.4-15.0] text`, one line per utterance. */
+/** `[u3 speaker_1 12.4-15.0] text`: one utterance as the model reads it. */
+export const transcriptLine = (u: Utterance) =>
+  `[${u.id} ${u.speaker} ${seconds(u.start)}-${seconds(u.end)}] ${u.text.replace(/\s+/g, ' ').trim()}`
+
+/** One line per utterance. */
 export function transcriptLines(utterances: Utterance[]): string {
-  return utterances
-    .map(
-      (u) =>
-        `[${u.id} ${u.speaker} ${seconds(u.start)}-${seconds(u.end)}] ${u.text.replace(/\s+/g, ' ').trim()}`
-    )
-    .join('\n')
+  return utterances.map(transcriptLine).join('\n')
 }
 
-function userMessage(input: WriterInput): string {
+function userMessage(input: WriterInput, part?: string): string {
   return [
     TEMPLATE_INSTRUCTIONS_V1[input.template] ?? TEMPLATE_INSTRUCTIONS_V1.soap,
     `Write the note in this language: ${input.language}.`,
+    ...(part ? [part] : []),
     '',
     'Transcript (one utterance per line: [id speaker start-end in seconds] text):',
     transcriptLines(input.transcript.utterances),
@@ -160,6 +174,81 @@ const fixedTemperature = (model: string) => /^(o\d|gpt-5)/.test(model)
 export function createOpenAiWriter(opts: OpenAiWriterOptions = {}): NoteWriter {
   const model = opts.model ?? OPENAI_WRITER_DEFAULT_MODEL
   const client = createOpenAiClient(opts)
+  const maxTokens = opts.maxTranscriptTokens ?? DEFAULT_MAX_TRANSCRIPT_TOKENS
+
+  /** One structured-output call over `input`'s transcript (the whole one, or one part). */
+  async function writeOnce(
+    input: WriterInput,
+    signal: AbortSignal | undefined,
+    part?: string
+  ): Promise<WriterOutput> {
+    let completion: OpenAI.Chat.Completions.ChatCompletion
+    try {
+      completion = await client.chat.completions.create(
+        {
+          model,
+          ...(fixedTemperature(model) ? {} : { temperature: 0 }),
+          messages: [
+            { role: 'system', content: SOAP_SYSTEM_PROMPT_V1 },
+            { role: 'user', content: userMessage(input, part) },
+          ],
+          response_format: {
+            type: 'json_schema',
+            json_schema: {
+              name: SOAP_JSON_SCHEMA_NAME,
+              strict: true,
+              schema: SOAP_ANSWER_JSON_SCHEMA,
+            },
+          },
+        },
+        signal ? { signal } : {}
+      )
+    } catch (err) {
+      throw fromOpenAiError(PROVIDER, err, signal)
+    }
+    const choice = Array.isArray(completion?.choices) ? completion.choices[0] : undefined
+    const message = choice?.message
+    if (!message) throw malformedResponse(PROVIDER, 'no choices in the completion')
+    if (message.refusal) {
+      throw new ProviderError(
+        PROVIDER,
+        'permanent',
+        `${PROVIDER} refused to write the note: ${message.refusal}`
+      )
+    }
+    if (choice.finish_reason === 'length') {
+      throw malformedResponse(PROVIDER, 'the note was cut off (finish_reason length)')
+    }
+    if (choice.finish_reason === 'content_filter') {
+      throw new ProviderError(PROVIDER, 'permanent', `${PROVIDER} content filter stopped the note`)
+    }
+    if (typeof message.content !== 'string' || message.content.trim() === '') {
+      throw malformedResponse(PROVIDER, 'the completion has no content')
+    }
+    return toWriterOutput(parseAnswer(message.content), input.transcript)
+  }
+
+  /** Parts of consecutive utterances, written one after the other, then merged. */
+  async function writeInParts(
+    input: WriterInput,
+    windows: Utterance[][],
+    tokens: number,
+    signal: AbortSignal | undefined
+  ): Promise<WriterOutput> {
+    const outputs: WriterOutput[] = []
+    for (const [i, utterances] of windows.entries()) {
+      const from = clockTime(utterances[0]!.start)
+      const to = clockTime(utterances.at(-1)!.end)
+      const partInput = { ...input, transcript: { ...input.transcript, utterances } }
+      const part = sectionInstructionV1(i + 1, windows.length, from, to)
+      outputs.push(await writeOnce(partInput, signal, part))
+    }
+    const merged = mergePartialNotes(outputs)
+    merged.warnings.unshift(
+      `the transcript (about ${tokens} tokens) is longer than the writer's budget of ${maxTokens} (WRITER_MAX_TRANSCRIPT_TOKENS): it was written in ${windows.length} parts of consecutive utterances and merged, so an item may repeat or miss context from another part`
+    )
+    return merged
+  }
 
   return {
     name: PROVIDER,
@@ -174,54 +263,10 @@ export function createOpenAiWriter(opts: OpenAiWriterOptions = {}): NoteWriter {
           warnings: ['the transcript is empty'],
         }
       }
-      let completion: OpenAI.Chat.Completions.ChatCompletion
-      try {
-        completion = await client.chat.completions.create(
-          {
-            model,
-            ...(fixedTemperature(model) ? {} : { temperature: 0 }),
-            messages: [
-              { role: 'system', content: SOAP_SYSTEM_PROMPT_V1 },
-              { role: 'user', content: userMessage(input) },
-            ],
-            response_format: {
-              type: 'json_schema',
-              json_schema: {
-                name: SOAP_JSON_SCHEMA_NAME,
-                strict: true,
-                schema: SOAP_ANSWER_JSON_SCHEMA,
-              },
-            },
-          },
-          signal ? { signal } : {}
-        )
-      } catch (err) {
-        throw fromOpenAiError(PROVIDER, err, signal)
-      }
-      const choice = Array.isArray(completion?.choices) ? completion.choices[0] : undefined
-      const message = choice?.message
-      if (!message) throw malformedResponse(PROVIDER, 'no choices in the completion')
-      if (message.refusal) {
-        throw new ProviderError(
-          PROVIDER,
-          'permanent',
-          `${PROVIDER} refused to write the note: ${message.refusal}`
-        )
-      }
-      if (choice.finish_reason === 'length') {
-        throw malformedResponse(PROVIDER, 'the note was cut off (finish_reason length)')
-      }
-      if (choice.finish_reason === 'content_filter') {
-        throw new ProviderError(
-          PROVIDER,
-          'permanent',
-          `${PROVIDER} content filter stopped the note`
-        )
-      }
-      if (typeof message.content !== 'string' || message.content.trim() === '') {
-        throw malformedResponse(PROVIDER, 'the completion has no content')
-      }
-      return toWriterOutput(parseAnswer(message.content), input.transcript)
+      const tokens = estimateTokens(transcriptLines(input.transcript.utterances))
+      if (tokens <= maxTokens) return writeOnce(input, signal)
+      const windows = transcriptWindows(input.transcript.utterances, maxTokens, transcriptLine)
+      return writeInParts(input, windows, tokens, signal)
     },
   }
 }

@@ -29,3 +29,11 @@ export const TEMPLATE_INSTRUCTIONS_V1: Record<Template, string> = {
   'follow-up':
     'Template "follow-up": a follow-up visit. Focus on changes since the last visit, response to treatment, and the next steps.',
 }
+
+/**
+ * Added to the user message when a transcript is longer than the writer's budget and is written
+ * in parts (the system prompt and template instruction stay as above).
+ */
+export function sectionInstructionV1(part: number, parts: number, from: string, to: string) {
+  return `This transcript is part ${part} of ${parts} of one long consultation (${from} to ${to}). Write the note of this part only, citing only its utterances: the parts' notes are merged afterwards.`
+}
