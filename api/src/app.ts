@@ -26,7 +26,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   registerAuthRoutes(app, deps)
 
   const users = createUserStore(deps.db)
-  const auth = requireAuth({ tokens: deps.tokens, users })
+  const auth = requireAuth({ tokens: deps.tokens, users, logger: deps.logger })
   app.use('/api/*', auth)
   app.use('/transcribe-and-summarize', auth)
   registerRecordingRoutes(app, deps)
@@ -35,7 +35,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   registerWebSocketRoute(
     app,
     deps,
-    requireAuth({ tokens: deps.tokens, users, allowQueryToken: true })
+    requireAuth({ tokens: deps.tokens, users, logger: deps.logger, allowQueryToken: true })
   )
   return app
 }
