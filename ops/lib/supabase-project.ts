@@ -26,9 +26,11 @@ async function getJson(url: string, init: RequestInit, timeoutMs: number) {
   try {
     res = await fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) })
   } catch (err) {
-    const cause = (err as { cause?: { code?: string } }).cause?.code
+    const { cause } = err as { cause?: { code?: string; message?: string } }
     const timedOut = err instanceof Error && err.name === 'TimeoutError'
-    const why = timedOut ? `no answer within ${timeoutMs} ms` : (cause ?? String(err))
+    const why = timedOut
+      ? `no answer within ${timeoutMs} ms`
+      : (cause?.code ?? cause?.message ?? String(err))
     throw new StopError(`${url}: ${why}`, 'check SUPABASE_URL and this machine’s network')
   }
   const text = await res.text()
