@@ -2,26 +2,24 @@
 // with the project's asymmetric keys (JWKS fetched once and cached, as in production) against
 // the legacy shared secret (HS256) as the baseline, measured in the same run. Prints ratios:
 // absolute figures depend on the machine. The JWKS is served on 127.0.0.1 by this process.
+import { cpus, loadavg } from 'node:os'
 import { SignJWT } from 'jose'
 import { createSupabaseTokens } from '../src/auth/supabase-tokens.ts'
 import type { TokenService } from '../src/auth/tokens.ts'
 import { makeSigningKey, startJwksServer } from '../../tests/support/jwks-server.ts'
 
 const quick = process.argv.includes('--quick')
-const ROUNDS = quick ? 3 : 7
-const PER_ROUND = quick ? 500 : 3000
+const ROUNDS = quick ? 3 : 9
+const PER_ROUND = quick ? 300 : 1500
 const SECRET = 'bench-legacy-supabase-jwt-secret-0123456789'
 
-/** Median microseconds per verify over ROUNDS rounds of PER_ROUND sequential verifications. */
-async function measure(tokens: TokenService, token: string): Promise<number> {
-  for (let i = 0; i < 200; i++) await tokens.verify(token) // warm-up, and the one JWKS fetch
-  const perOp: number[] = []
-  for (let r = 0; r < ROUNDS; r++) {
-    const start = process.hrtime.bigint()
-    for (let i = 0; i < PER_ROUND; i++) await tokens.verify(token)
-    perOp.push(Number(process.hrtime.bigint() - start) / 1000 / PER_ROUND)
-  }
-  return perOp.sort((a, b) => a - b)[Math.floor(perOp.length / 2)]!
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
+
+/** Microseconds per verify over PER_ROUND sequential verifications of one token. */
+async function timeRound(tokens: TokenService, token: string): Promise<number> {
+  const start = process.hrtime.bigint()
+  for (let i = 0; i < PER_ROUND; i++) await tokens.verify(token)
+  return Number(process.hrtime.bigint() - start) / 1000 / PER_ROUND
 }
 
 const [es, rs] = await Promise.all([makeSigningKey('es', 'ES256'), makeSigningKey('rs', 'RS256')])
@@ -36,20 +34,34 @@ try {
     .setAudience('authenticated')
     .setExpirationTime('1h')
     .sign(new TextEncoder().encode(SECRET))
-  const baseline = await measure(tokens, hs)
-  const rows: [string, number][] = [['HS256 shared secret (baseline)', baseline]]
-  for (const key of [es, rs])
-    rows.push([
-      `${key.alg} via cached JWKS`,
-      await measure(tokens, await jwks.sign(key, { sub, email: 'bench@example.org' })),
-    ])
+  const variants: [string, string][] = [
+    ['HS256 shared secret (baseline)', hs],
+    ...(await Promise.all(
+      [es, rs].map(
+        async (key) =>
+          [
+            `${key.alg} via cached JWKS`,
+            await jwks.sign(key, { sub, email: 'bench@example.org' }),
+          ] as [string, string]
+      )
+    )),
+  ]
+  // Warm-up (and the one JWKS fetch), then the variants interleaved round by round, so load
+  // from other work on the machine falls on all of them alike; ratios are taken per round.
+  for (const [, token] of variants) for (let i = 0; i < 200; i++) await tokens.verify(token)
+  const micros = variants.map(() => [] as number[])
+  for (let r = 0; r < ROUNDS; r++)
+    for (const [i, [, token]] of variants.entries()) micros[i]!.push(await timeRound(tokens, token))
+  const [load1] = loadavg()
   console.log(
-    `token verification, median of ${ROUNDS} rounds x ${PER_ROUND} (node ${process.version})`
+    `token verification: ${ROUNDS} interleaved rounds x ${PER_ROUND} per variant, node ${process.version}, ${cpus().length} CPUs, load ${load1!.toFixed(1)}`
   )
-  for (const [name, us] of rows)
+  for (const [i, [name]] of variants.entries()) {
+    const ratios = micros[i]!.map((us, r) => us / micros[0]![r]!)
     console.log(
-      `  ${name.padEnd(32)} ${us.toFixed(1).padStart(7)} µs/verify  ${(us / baseline).toFixed(2)}x`
+      `  ${name.padEnd(32)} ${median(micros[i]!).toFixed(1).padStart(7)} µs/verify (median)  ${median(ratios).toFixed(2)}x baseline (median of per-round ratios)`
     )
+  }
   console.log(`  JWKS fetches during the run: ${jwks.state.fetches} (cached after the first)`)
 } finally {
   await jwks.close()

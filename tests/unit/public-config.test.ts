@@ -6,9 +6,14 @@ import { registerConfigRoutes } from '../../api/src/routes/config.ts'
 import type { PublicConfigResponse } from '../../api/src/routes/config.ts'
 import type { AppDeps, AppEnv } from '../../api/src/deps.ts'
 import { parseConfig } from '../../api/src/config.ts'
+import { buildRuntimeParts } from '../../api/src/adapters/runtime.ts'
+import { silentLogger } from '../../api/src/lib/logger.ts'
+import { mkdir, mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 
 // GET /api/config tells the PWA, before sign-in, whether to show local or Supabase sign-in.
-describe('GET /api/config', () => {
+describe('GET /api/config', { timeout: 60_000 }, () => {
   let h: Harness | undefined
   afterEach(async () => {
     await h?.close()
@@ -61,7 +66,7 @@ describe('GET /api/config', () => {
   })
 })
 
-describe('parseConfig: Supabase', () => {
+describe('Supabase mode settings', { timeout: 60_000 }, () => {
   it('should refuse Supabase keys without SUPABASE_URL, naming it', () => {
     expect(() => parseConfig({ SUPABASE_ANON_KEY: 'k' })).toThrow(
       /SUPABASE_URL: required with SUPABASE_ANON_KEY/
@@ -74,5 +79,25 @@ describe('parseConfig: Supabase', () => {
     expect(c.SUPABASE_JWKS_CACHE_SECONDS).toBe(600)
     expect(c.SUPABASE_JWKS_COOLDOWN_SECONDS).toBe(30)
     expect(c.SUPABASE_CLOCK_SKEW_SECONDS).toBe(30)
+  })
+
+  it('should start without JWT_SECRET and without writing a local key into DATA_DIR', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'scribe-supabase-'))
+    try {
+      // A folder where the local key file would go: writing or reading it fails, even as root.
+      await mkdir(join(dir, 'data', '.jwt-secret'), { recursive: true })
+      const config = parseConfig({
+        NODE_ENV: 'production',
+        SUPABASE_URL: 'https://abcd.supabase.co',
+        DATA_DIR: join(dir, 'data'),
+        AUDIO_DIR: join(dir, 'audio'),
+        NOTES_DIR: join(dir, 'notes'),
+      })
+      const parts = await buildRuntimeParts(config, silentLogger)
+      await parts.db.close()
+      expect(parts.jwtSecret).toBe('')
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
   })
 })

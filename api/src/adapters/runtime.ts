@@ -44,7 +44,10 @@ export async function buildRuntimeParts(config: Config, logger: Logger) {
     multipart: createBusboyReader(),
     metrics: createPromMetrics(),
     logger,
-    jwtSecret:
-      config.JWT_SECRET ?? config.SUPABASE_JWT_SECRET ?? (await devJwtSecret(config.DATA_DIR)),
+    // Supabase mode issues no tokens of its own, so it needs no local signing key (and must not
+    // try to write one into a read-only DATA_DIR).
+    jwtSecret: config.SUPABASE_URL
+      ? ''
+      : (config.JWT_SECRET ?? (await devJwtSecret(config.DATA_DIR))),
   }
 }
