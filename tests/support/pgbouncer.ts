@@ -60,7 +60,7 @@ export async function startPgBouncer(postgresUrl: string): Promise<StartedPgBoun
       'unix_socket_dir =',
       'auth_type = trust',
       `auth_file = ${join(dir, 'users.txt')}`,
-      'default_pool_size = 4',
+      'default_pool_size = 20',
       'ignore_startup_parameters = extra_float_digits,options',
       '',
     ].join('\n')
