@@ -53,7 +53,7 @@ export const ConfigSchema = z
     SUPABASE_JWT_SECRET: z.string().min(32).optional(),
     // Public by design (it ships in the PWA); served by GET /api/config.
     SUPABASE_ANON_KEY: z.string().min(1).optional(),
-    SUPABASE_JWKS_CACHE_SECONDS: z.coerce.number().int().min(0).default(600),
+    SUPABASE_JWKS_CACHE_SECONDS: z.coerce.number().int().min(30).default(600),
     // After an unknown kid triggers a refetch, further unknown kids wait this long before the next.
     SUPABASE_JWKS_COOLDOWN_SECONDS: z.coerce.number().int().min(0).default(30),
     SUPABASE_CLOCK_SKEW_SECONDS: z.coerce.number().int().min(0).max(300).default(30),
