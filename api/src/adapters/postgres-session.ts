@@ -45,10 +45,14 @@ export async function probeSessionFeatures(
   // Errors of an idle client (a pooler closing it) must not crash the process.
   a.on('error', () => {})
   b.on('error', () => {})
+  // Releases only the probe's own key (held at most twice: taken by a, re-taken through a
+  // shared pooled connection by b); unlocking everything could free another client's lock on
+  // a pooled server connection.
   const end = () =>
     Promise.all(
       [a, b].map(async (c) => {
-        await c.query('SELECT pg_advisory_unlock_all()').catch(() => {})
+        for (let i = 0; i < 2; i++)
+          await c.query('SELECT pg_advisory_unlock($1)', [lockKey]).catch(() => {})
         await c.end().catch(() => {})
       })
     )
