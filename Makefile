@@ -4,6 +4,7 @@ SHELL := /bin/bash
 ARGS ?=
 
 .PHONY: help install dev test test-unit test-process test-stack test-e2e lint format typecheck build user bench-api bench-long-audio clean bootstrap images up down logs ps user-stack backup backup-verify backup-prune restore bench-backup
+.PHONY: help install dev test test-unit test-process test-stack test-e2e lint format typecheck build user bench-api bench-auth supabase-check clean bootstrap images up down logs ps user-stack backup backup-verify backup-prune restore bench-backup
 
 help: ## List every target with one line each
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z0-9_-]+:.*## / {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -43,6 +44,11 @@ bench-api: install ## Benchmark the API against bare baselines (prints ratios)
 
 bench-long-audio: install ## What a 60-minute consultation costs the API: pauses, chunks, writer (prints ratios)
 	npm run bench:long-audio
+bench-auth: install ## Benchmark Supabase token checks: cached JWKS (ES256/RS256) vs shared secret (ratios)
+	npm run bench:auth -- $(ARGS)
+
+supabase-check: ## Check a configured Supabase project from here: JWKS, sign-in, database mode (ARGS="--help")
+	npm run --silent supabase-check -- $(ARGS)
 
 bootstrap: install ## Make Docker ready: engine, compose v2, base image (ARGS="--dry-run")
 	npm run bootstrap -- $(ARGS)

@@ -10,6 +10,8 @@ command -v ssh-keygen >/dev/null || need+=(openssh-client)
 command -v certutil >/dev/null || need+=(libnss3-tools)
 # The PostgreSQL server binaries, for the tests that run the store on a real server.
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
+# A transaction-mode pooler in front of it: the API must refuse one at start (Supabase's port 6543).
+[ -x /usr/sbin/pgbouncer ] || need+=(pgbouncer)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null; then
     echo "missing: ${need[*]}; install them with your package manager (Debian: apt-get install ${need[*]})" >&2

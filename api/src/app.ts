@@ -7,6 +7,7 @@ import { requireAuth } from './auth/middleware.ts'
 import { createUserStore } from './store/users.ts'
 import { registerHealthRoutes } from './routes/health.ts'
 import { registerAuthRoutes } from './routes/auth.ts'
+import { registerConfigRoutes } from './routes/config.ts'
 import { registerRecordingRoutes } from './routes/recordings.ts'
 import { registerNoteRoutes } from './routes/notes.ts'
 import { registerWebSocketRoute } from './routes/ws.ts'
@@ -24,9 +25,11 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
 
   registerHealthRoutes(app, deps)
   registerAuthRoutes(app, deps)
+  // Public, so registered before the /api/* sign-in check.
+  registerConfigRoutes(app, deps)
 
   const users = createUserStore(deps.db)
-  const auth = requireAuth({ tokens: deps.tokens, users })
+  const auth = requireAuth({ tokens: deps.tokens, users, logger: deps.logger })
   app.use('/api/*', auth)
   app.use('/transcribe-and-summarize', auth)
   registerRecordingRoutes(app, deps)
@@ -35,7 +38,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   registerWebSocketRoute(
     app,
     deps,
-    requireAuth({ tokens: deps.tokens, users, allowQueryToken: true })
+    requireAuth({ tokens: deps.tokens, users, logger: deps.logger, allowQueryToken: true })
   )
   return app
 }

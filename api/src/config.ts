@@ -56,7 +56,14 @@ export const ConfigSchema = z
     WRITER_MAX_TRANSCRIPT_TOKENS: z.coerce.number().int().min(500).default(16_000),
     PROVIDER_TIMEOUT_MS: z.coerce.number().int().positive().default(120_000),
     SUPABASE_URL: optionalUrl,
+    // Legacy shared secret (HS256); projects on asymmetric signing keys are verified via their JWKS.
     SUPABASE_JWT_SECRET: z.string().min(32).optional(),
+    // Public by design (it ships in the PWA); served by GET /api/config.
+    SUPABASE_ANON_KEY: z.string().min(1).optional(),
+    SUPABASE_JWKS_CACHE_SECONDS: z.coerce.number().int().min(30).default(600),
+    // After an unknown kid triggers a refetch, further unknown kids wait this long before the next.
+    SUPABASE_JWKS_COOLDOWN_SECONDS: z.coerce.number().int().min(0).default(30),
+    SUPABASE_CLOCK_SKEW_SECONDS: z.coerce.number().int().min(0).max(300).default(30),
     SUPABASE_SERVICE_ROLE_KEY: z.string().optional(),
     WORKER_CONCURRENCY: z.coerce.number().int().min(0).max(32).default(2),
     JOB_LEASE_SECONDS: z.coerce.number().int().min(5).default(300),
@@ -69,7 +76,7 @@ export const ConfigSchema = z
     SHUTDOWN_DRAIN_SECONDS: z.coerce.number().int().min(0).max(3600).default(25),
   })
   .superRefine((c, ctx) => {
-    if (c.NODE_ENV === 'production' && !c.JWT_SECRET && !c.SUPABASE_JWT_SECRET) {
+    if (c.NODE_ENV === 'production' && !c.JWT_SECRET && !c.SUPABASE_URL) {
       ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'required in production' })
     }
     if (c.STT_PROVIDER === 'deepgram' && !c.DEEPGRAM_API_KEY) {
@@ -86,12 +93,9 @@ export const ConfigSchema = z
         message: 'STT_PROVIDER=openai needs STT_BASE_URL or STT_API_KEY',
       })
     }
-    if (c.SUPABASE_URL && !c.SUPABASE_JWT_SECRET) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['SUPABASE_JWT_SECRET'],
-        message: 'required with SUPABASE_URL',
-      })
+    for (const key of ['SUPABASE_JWT_SECRET', 'SUPABASE_ANON_KEY'] as const) {
+      if (c[key] && !c.SUPABASE_URL)
+        ctx.addIssue({ code: 'custom', path: ['SUPABASE_URL'], message: `required with ${key}` })
     }
   })
   .transform((c) => ({

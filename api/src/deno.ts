@@ -3,6 +3,7 @@ import { upgradeWebSocket } from 'hono/deno'
 import { ConfigError, parseConfig } from './config.ts'
 import { createJsonLogger } from './lib/logger.ts'
 import { buildRuntimeParts } from './adapters/runtime.ts'
+import { DatabaseModeError } from './adapters/postgres-session.ts'
 import { startScribe } from './scribe.ts'
 
 let config
@@ -13,8 +14,13 @@ try {
   Deno.exit(1)
 }
 const logger = createJsonLogger(config.LOG_LEVEL)
+const parts = await buildRuntimeParts(config, logger).catch((err: unknown) => {
+  if (!(err instanceof DatabaseModeError)) throw err
+  console.error(err.message)
+  return Deno.exit(1)
+})
 const scribe = await startScribe(config, {
-  ...(await buildRuntimeParts(config, logger)),
+  ...parts,
   upgradeWebSocket,
 })
 const server = Deno.serve(

@@ -6,6 +6,7 @@ import { ConfigError, parseConfig } from './config.ts'
 import { createJsonLogger } from './lib/logger.ts'
 import { errorBody } from './errors.ts'
 import { buildRuntimeParts } from './adapters/runtime.ts'
+import { DatabaseModeError } from './adapters/postgres-session.ts'
 import { startScribe } from './scribe.ts'
 
 let config
@@ -18,8 +19,13 @@ try {
 const logger = createJsonLogger(config.LOG_LEVEL)
 const root = new Hono()
 const { injectWebSocket, upgradeWebSocket, wss } = createNodeWebSocket({ app: root })
+const parts = await buildRuntimeParts(config, logger).catch((err: unknown) => {
+  if (!(err instanceof DatabaseModeError)) throw err
+  console.error(err.message)
+  return process.exit(1)
+})
 const scribe = await startScribe(config, {
-  ...(await buildRuntimeParts(config, logger)),
+  ...parts,
   upgradeWebSocket,
 })
 root.route('/', scribe.app)

@@ -9,7 +9,8 @@ import type { Clock } from './lib/clock.ts'
 import { systemClock } from './lib/clock.ts'
 import type { NoteWriter, SpeechToText } from './providers/types.ts'
 import { migrate } from './store/migrations.ts'
-import { createLocalTokens, createSupabaseTokens } from './auth/tokens.ts'
+import { createLocalTokens } from './auth/tokens.ts'
+import { createSupabaseTokens } from './auth/supabase-tokens.ts'
 import { createEventHub } from './events/hub.ts'
 import { Circuit } from './jobs/circuit.ts'
 import { createWorker } from './jobs/worker.ts'
@@ -44,7 +45,16 @@ export async function startScribe(config: Config, parts: RuntimeParts) {
   if (applied.length) logger.info('database migrated', { applied })
   await sweepOrphanAudio({ db, files: parts.files, logger, clock })
   const tokens = config.SUPABASE_URL
-    ? createSupabaseTokens(config.SUPABASE_URL, config.SUPABASE_JWT_SECRET!, () => clock.now())
+    ? createSupabaseTokens({
+        url: config.SUPABASE_URL,
+        jwtSecret: config.SUPABASE_JWT_SECRET,
+        jwks: {
+          cacheMaxAgeMs: config.SUPABASE_JWKS_CACHE_SECONDS * 1000,
+          cooldownMs: config.SUPABASE_JWKS_COOLDOWN_SECONDS * 1000,
+        },
+        clockToleranceSeconds: config.SUPABASE_CLOCK_SKEW_SECONDS,
+        now: () => clock.now(),
+      })
     : createLocalTokens(config.JWT_SECRET ?? parts.jwtSecret, config.JWT_TTL_SECONDS, () =>
         clock.now()
       )

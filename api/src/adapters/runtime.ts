@@ -6,6 +6,7 @@ import type { Logger } from '../lib/logger.ts'
 import type { Database } from '../store/database.ts'
 import { createPgliteDatabase } from './pglite.ts'
 import { createPostgresDatabase } from './postgres.ts'
+import { assertSessionMode } from './postgres-session.ts'
 import { createFsFileStore } from './fs-file-store.ts'
 import { createBusboyReader } from './busboy-multipart.ts'
 import { createPromMetrics } from './prom-metrics.ts'
@@ -23,10 +24,11 @@ async function devJwtSecret(dataDir: string): Promise<string> {
   }
 }
 
+/** Throws DatabaseModeError (one line) when DATABASE_URL is a transaction-mode pooler. */
 export async function openDatabase(config: Config): Promise<Database> {
-  return config.DATABASE_URL
-    ? createPostgresDatabase(config.DATABASE_URL)
-    : createPgliteDatabase(join(config.DATA_DIR, 'pglite'))
+  if (!config.DATABASE_URL) return createPgliteDatabase(join(config.DATA_DIR, 'pglite'))
+  await assertSessionMode(config.DATABASE_URL)
+  return createPostgresDatabase(config.DATABASE_URL)
 }
 
 /** The parts both runtimes share: Deno runs these adapters through its node: compatibility. */
@@ -42,7 +44,10 @@ export async function buildRuntimeParts(config: Config, logger: Logger) {
     multipart: createBusboyReader(),
     metrics: createPromMetrics(),
     logger,
-    jwtSecret:
-      config.JWT_SECRET ?? config.SUPABASE_JWT_SECRET ?? (await devJwtSecret(config.DATA_DIR)),
+    // Supabase mode issues no tokens of its own, so it needs no local signing key (and must not
+    // try to write one into a read-only DATA_DIR).
+    jwtSecret: config.SUPABASE_URL
+      ? ''
+      : (config.JWT_SECRET ?? (await devJwtSecret(config.DATA_DIR))),
   }
 }

@@ -1,9 +1,10 @@
 import type { MiddlewareHandler } from 'hono'
 import type { AppEnv } from '../deps.ts'
 import type { Principal, TokenService } from './tokens.ts'
-import { InvalidTokenError } from './tokens.ts'
+import { InvalidTokenError, SigningKeysUnavailableError } from './tokens.ts'
 import type { createUserStore } from '../store/users.ts'
 import { ApiError } from '../errors.ts'
+import type { Logger } from '../lib/logger.ts'
 
 /**
  * Bearer tokens on every API route; browsers cannot set headers on a WebSocket, so `/ws` also
@@ -12,10 +13,12 @@ import { ApiError } from '../errors.ts'
 export const requireAuth = ({
   tokens,
   users,
+  logger,
   allowQueryToken = false,
 }: {
   tokens: TokenService
   users: ReturnType<typeof createUserStore>
+  logger: Logger
   allowQueryToken?: boolean
 }): MiddlewareHandler<AppEnv> =>
   async function requireAuth(c, next) {
@@ -34,6 +37,14 @@ export const requireAuth = ({
     } catch (err) {
       if (err instanceof InvalidTokenError)
         throw new ApiError({ code: 'UNAUTHORIZED', message: err.message })
+      if (err instanceof SigningKeysUnavailableError) {
+        // Not the caller's fault: a retry succeeds once Supabase Auth answers again.
+        logger.warn('token keys unavailable', { error: err.message })
+        throw new ApiError({
+          code: 'UNAVAILABLE',
+          message: 'cannot check the token right now: the sign-in service is unreachable',
+        })
+      }
       throw err
     }
     await next()

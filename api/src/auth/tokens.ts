@@ -10,12 +10,12 @@ export interface TokenService {
   verify(token: string): Promise<Principal>
 }
 
+/** The token is refused: 401. */
 export class InvalidTokenError extends Error {}
+/** The keys to check the token with cannot be fetched (the identity provider is down): 503. */
+export class SigningKeysUnavailableError extends Error {}
 
-// The subject becomes a uuid column: anything PostgreSQL would not parse is refused here.
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
-
-const explain = (err: unknown) =>
+export const explain = (err: unknown) =>
   err instanceof errors.JWTExpired ? 'the token has expired' : 'the token is not valid'
 
 /** Local accounts: HS256 tokens that this server signs. */
@@ -48,41 +48,6 @@ export function createLocalTokens(
         })
         if (!payload.sub) throw new InvalidTokenError('the token has no subject')
         return { userId: payload.sub, email: String(payload.email ?? ''), source: 'local' }
-      } catch (err) {
-        throw new InvalidTokenError(explain(err))
-      }
-    },
-  }
-}
-
-/** Supabase Auth: tokens issued by the project's GoTrue, signed with its JWT secret. */
-export function createSupabaseTokens(
-  supabaseUrl: string,
-  secret: string,
-  now: () => number
-): TokenService {
-  const key = new TextEncoder().encode(secret)
-  const issuer = `${supabaseUrl.replace(/\/$/, '')}/auth/v1`
-  return {
-    issue() {
-      return Promise.reject(new Error('tokens are issued by Supabase Auth in this mode'))
-    },
-    async verify(token) {
-      try {
-        const { payload } = await jwtVerify(token, key, {
-          algorithms: ['HS256'],
-          issuer,
-          audience: 'authenticated',
-          currentDate: new Date(now()),
-        })
-        const sub = payload.sub
-        if (!sub || !UUID.test(sub))
-          throw new InvalidTokenError('the token subject is not a user id')
-        return {
-          userId: sub,
-          email: String(payload.email ?? `${sub}@supabase.invalid`),
-          source: 'supabase',
-        }
       } catch (err) {
         throw new InvalidTokenError(explain(err))
       }
