@@ -6,9 +6,11 @@ import { z } from 'zod'
 import { parseArgs } from './lib/args.ts'
 import { StopError } from './lib/errors.ts'
 import { runScript } from './lib/main.ts'
-import { detail, step } from './lib/step.ts'
-import { checkDatabase, checkJwks, checkSignIn } from './lib/supabase-project.ts'
+import { createContext } from './lib/context.ts'
+import { runPipeline } from './lib/pipeline.ts'
 import type { SupabaseProject } from './lib/supabase-project.ts'
+import { supabaseCheckPipeline } from './steps/supabase-check/index.ts'
+import type { CheckContext } from './steps/supabase-check/index.ts'
 
 const USAGE = `
 Usage: make supabase-check [ARGS="--skip-database"]
@@ -52,6 +54,8 @@ await runScript(async () => {
       'set the variables as for the API (see --help)'
     )
   const e = env.data
+  const signIn = Boolean(e.SUPABASE_TEST_EMAIL && e.SUPABASE_TEST_PASSWORD)
+  const database = !flags['skip-database']
   const project: SupabaseProject = {
     url: e.SUPABASE_URL,
     anonKey: e.SUPABASE_ANON_KEY,
@@ -61,25 +65,7 @@ await runScript(async () => {
     databaseUrl: e.DATABASE_URL,
     timeoutMs: flags.timeout * 1000,
   }
-  const checks: [string, (p: SupabaseProject) => Promise<string>][] = [
-    ['signing keys (JWKS)', checkJwks],
-  ]
-  const signIn = Boolean(e.SUPABASE_TEST_EMAIL && e.SUPABASE_TEST_PASSWORD)
-  if (signIn) checks.push(['test sign-in', checkSignIn])
-  if (!flags['skip-database']) checks.push(['database session mode', checkDatabase])
-  console.log(`checking Supabase project ${project.url}: ${checks.map(([n]) => n).join(', ')}`)
-  if (!signIn) detail('no test sign-in: SUPABASE_TEST_EMAIL/SUPABASE_TEST_PASSWORD are not set')
-  detail('storage is not checked by this script yet')
-
-  // Every check runs, so one run shows everything to fix; each failure prints its hint.
-  const failed: string[] = []
-  for (const [name, check] of checks) {
-    await step(name, () => check(project)).catch((err: unknown) => {
-      if (!(err instanceof StopError)) throw err
-      detail(`${err.message}\n    → ${err.hint}`)
-      failed.push(name)
-    })
-  }
-  if (failed.length)
-    throw new StopError(`${failed.length} check(s) failed: ${failed.join(', ')}`, 'see above')
+  const ctx: CheckContext = { ...createContext({ dryRun: false }), project, signIn, database }
+  console.log(`checking Supabase project ${project.url}`)
+  await runPipeline(supabaseCheckPipeline, ctx)
 })

@@ -4,6 +4,7 @@
 // that run: checks that only read run for real, steps that change something print what they
 // would do. The summary line and the error format belong to runScript (ops/lib/main.ts).
 import { echo } from 'zx'
+import { StopError } from './errors.ts'
 import { acquireLock } from './lock.ts'
 import type { Lock } from './lock.ts'
 import { detail, step } from './step.ts'
@@ -40,6 +41,11 @@ export type Pipeline<C extends PipelineContext> = {
   steps: Step<C>[]
   /** Run after the steps whatever happened (cleanup, releasing resources), in order. */
   always?: Step<C>[]
+  /**
+   * For pipelines of checks: an expected stop (StopError) in one step is printed and the next
+   * step runs, so one run shows everything to fix; the run then fails naming every failed step.
+   */
+  keepGoing?: boolean
 }
 
 /** Declares a step with its context type inferred at the use site. */
@@ -81,7 +87,18 @@ export async function runPipeline<C extends PipelineContext>(
         return lock.file
       })
     }
-    for (const s of p.steps) await runStep(s, ctx)
+    const failed: string[] = []
+    for (const s of p.steps) {
+      try {
+        await runStep(s, ctx)
+      } catch (err) {
+        if (!p.keepGoing || !(err instanceof StopError)) throw err
+        detail(`${err.message}\n    → ${err.hint}`)
+        failed.push(nameOf(s, ctx))
+      }
+    }
+    if (failed.length)
+      throw new StopError(`${failed.length} check(s) failed: ${failed.join(', ')}`, 'see above')
   } catch (err) {
     failure = err
   }

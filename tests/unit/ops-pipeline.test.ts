@@ -106,6 +106,17 @@ describe('the ops pipeline runner', () => {
     )
   })
 
+  it('should run every check when told to keep going, then fail naming each failed one', async () => {
+    const ctx: Ctx = { dryRun: false, log: [] }
+    const p: Pipeline<Ctx> = {
+      name: 'checks',
+      keepGoing: true,
+      steps: [record('a', false, true), record('b', false), record('c', false, true)],
+    }
+    await expect(runPipeline(p, ctx)).rejects.toThrow('2 check(s) failed: a, c')
+    expect(ctx.log).toEqual(['a', 'b', 'c'])
+  })
+
   it('should skip a step that says why', async () => {
     const ctx: Ctx = { dryRun: false, log: [] }
     const skipped = defineStep<Ctx>({ ...record('s', true), skip: () => 'nothing due' })
