@@ -38,21 +38,19 @@ const sha256File = (file: string): Promise<string> =>
 export type HashCache = Record<string, { size: number; mtimeNs: string; sha256: string }>
 
 /**
- * Every regular file under `dir` (the manifest itself left out), sorted by path, hashing only
- * the files that `previous` does not already know unchanged. Returns the cache for next time.
+ * The files `paths` (relative to `root`), sorted, hashing only those that `previous` does not
+ * already know unchanged. Returns the cache for next time and how many hashes were reused.
  */
-export async function hashTreeReusing(
-  dir: string,
+export async function hashFilesReusing(
+  root: string,
+  paths: string[],
   previous: HashCache
 ): Promise<{ files: ManifestFile[]; next: HashCache; reused: number }> {
   const files: ManifestFile[] = []
   const next: HashCache = {}
   let reused = 0
-  for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
-    if (!entry.isFile()) continue
-    const full = path.join(entry.parentPath, entry.name)
-    const rel = path.relative(dir, full).split(path.sep).join('/')
-    if (rel === MANIFEST_FILE) continue
+  for (const rel of paths) {
+    const full = path.join(root, rel)
     const st = await stat(full, { bigint: true })
     const size = Number(st.size)
     const mtimeNs = String(st.mtimeNs)
@@ -65,6 +63,28 @@ export async function hashTreeReusing(
   }
   files.sort((a, b) => a.path.localeCompare(b.path))
   return { files, next, reused }
+}
+
+/** Every regular file under `dir` but the manifest itself, relative, with `/` separators. */
+export async function filesIn(dir: string): Promise<string[]> {
+  const out: string[] = []
+  for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue
+    const rel = path
+      .relative(dir, path.join(entry.parentPath, entry.name))
+      .split(path.sep)
+      .join('/')
+    if (rel !== MANIFEST_FILE) out.push(rel)
+  }
+  return out
+}
+
+/** `hashFilesReusing` over every file under `dir`. */
+export async function hashTreeReusing(
+  dir: string,
+  previous: HashCache
+): Promise<{ files: ManifestFile[]; next: HashCache; reused: number }> {
+  return hashFilesReusing(dir, await filesIn(dir), previous)
 }
 
 /** Every regular file under `dir` (the manifest itself left out), sorted by path, all hashed. */

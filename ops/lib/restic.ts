@@ -55,7 +55,7 @@ export type BackupSummary = {
   total_duration: number
   snapshot_id: string
 }
-type Status = {
+export type Status = {
   percent_done: number
   total_files?: number
   files_done?: number
@@ -106,18 +106,26 @@ export function createRestic(env: BackupEnv) {
     },
 
     /** `restic backup --json` of `dir` (paths in the snapshot relative to it). */
+    /**
+     * `restic backup --json` of `dir` (paths in the snapshot relative to it), or of only the
+     * files listed (relative to `dir`) with `filesFrom`. With a list, the snapshot's paths differ
+     * from one backup to the next, so restic would find no parent by itself: `parent` names it.
+     */
     async backup(
       dir: string,
       tags: string[],
-      onProgress: (s: Status) => void
+      onProgress: (s: Status) => void,
+      o2: { filesFrom?: string; parent?: string } = {}
     ): Promise<BackupSummary> {
       const tagArgs = tags.flatMap((t) => ['--tag', t])
+      const what = o2.filesFrom ? ['--files-from-verbatim', o2.filesFrom] : ['.']
+      const parent = o2.parent ? ['--parent', o2.parent] : []
       // Files are immutable once renamed into place and tar keeps their mtime, so size+mtime
-      // is enough to skip re-reading them (the staging folder is rebuilt, so inodes change).
+      // is enough to skip re-reading them (a copied staging folder is rebuilt: inodes change).
       const proc = $({
         ...opts,
         cwd: dir,
-      })`restic ${o} backup --json --ignore-inode --ignore-ctime ${tagArgs} .`
+      })`restic ${o} backup --json --ignore-inode --ignore-ctime ${tagArgs} ${parent} ${what}`
       let summary: BackupSummary | undefined
       for await (const line of proc) {
         if (!line.startsWith('{')) continue

@@ -1,10 +1,10 @@
-import { mkdir, mkdtemp, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, rm, utimes, writeFile } from 'node:fs/promises'
 import { createHash } from 'node:crypto'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { hashTreeReusing } from '../../ops/lib/manifest.ts'
-import { linkFiles } from '../../ops/steps/backup/link.ts'
+import { mountsUnder } from '../../ops/lib/mounts.ts'
 
 const sha = (s: string) => createHash('sha256').update(s).digest('hex')
 
@@ -47,39 +47,11 @@ describe('incremental manifest hashing', () => {
   })
 })
 
-describe('staging a backup by hard links', () => {
-  let root = ''
-  beforeEach(async () => {
-    root = await mkdtemp(join(tmpdir(), 'scribe-link-'))
-    for (const d of ['vol/audio/ab', 'vol/audio/.orphans', 'vol/audio/.tmp', 'vol/notes/cd'])
-      await mkdir(join(root, d), { recursive: true })
-    await writeFile(join(root, 'vol/audio/ab/x.wav'), 'audio')
-    await writeFile(join(root, 'vol/audio/ab/late.wav'), 'written after the dump')
-    await writeFile(join(root, 'vol/audio/.orphans/o.wav'), 'orphan')
-    await writeFile(join(root, 'vol/audio/.tmp/upload'), 'in progress')
-    await writeFile(join(root, 'vol/notes/cd/n.json'), '{}')
-  })
-  afterEach(() => rm(root, { recursive: true, force: true }))
-
-  const volumes = () => ({ audio: join(root, 'vol/audio'), notes: join(root, 'vol/notes') })
-
-  it('should link the referenced files and the orphans without copying, and count the rest', async () => {
-    const staging = join(root, 'staging')
-    const got = await linkFiles(volumes(), ['audio/ab/x.wav', 'notes/cd/n.json'], staging)
-    expect(got).toEqual({ present: 3, missing: [], total: 4 })
-    expect(await readFile(join(staging, 'audio/.orphans/o.wav'), 'utf8')).toBe('orphan')
-    const [src, dst] = await Promise.all([
-      stat(join(root, 'vol/audio/ab/x.wav')),
-      stat(join(staging, 'audio/ab/x.wav')),
-    ])
-    expect(dst.ino).toBe(src.ino)
-    // Removing the staging folder removes links only: the volume keeps its file.
-    await rm(staging, { recursive: true })
-    expect(await readFile(join(root, 'vol/audio/ab/x.wav'), 'utf8')).toBe('audio')
-  })
-
-  it('should name what the database references but the volume lacks', async () => {
-    const got = await linkFiles(volumes(), ['audio/zz/gone.wav'], join(root, 'staging'))
-    expect(got.missing).toEqual(['audio/zz/gone.wav'])
+describe('releasing mounts before anything is removed', () => {
+  it('should find no mount under a plain folder, and the root mount of /', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'scribe-mounts-'))
+    expect(await mountsUnder(dir)).toEqual([])
+    expect(await mountsUnder('/')).toContain('/')
+    await rm(dir, { recursive: true })
   })
 })

@@ -36,6 +36,8 @@ export type BackupContext = OpsContext & {
   state?: StackState
   tables?: Record<string, number>
   wanted?: string[]
+  /** The volume files in this backup (`audio/…`, `notes/…`), as staged. */
+  included?: string[]
   manifest?: Manifest
   result?: BackupSummary
 }

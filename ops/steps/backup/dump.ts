@@ -1,5 +1,6 @@
 import { $, fs, path } from 'zx'
 import { parseDumpData } from '../../lib/manifest.ts'
+import { releaseMounts } from '../../lib/mounts.ts'
 import { defineStep } from '../../lib/pipeline.ts'
 import { formatBytes } from '../../lib/restic.ts'
 import { withPostgres } from '../../lib/volumes.ts'
@@ -18,6 +19,8 @@ export const dump = defineStep<BackupContext>({
     const base = workDir(c.project)
     await fs.mkdirp(base, { mode: 0o700 })
     await fs.chmod(base, 0o700)
+    // A run killed mid-way may have left the volumes bound here: never empty through them.
+    await releaseMounts(c.staging)
     await fs.emptyDir(c.staging)
     await fs.emptyDir(c.work)
     await fs.mkdirp(path.join(c.staging, 'db'))

@@ -2,13 +2,14 @@ import { $, fs, path } from 'zx'
 import { StopError } from '../../lib/errors.ts'
 import { BASE_IMAGE } from '../../lib/images.ts'
 import { defineStep } from '../../lib/pipeline.ts'
-import { sameFilesystem, volumeHostPath } from '../../lib/volumes.ts'
+import { volumeHostPath } from '../../lib/volumes.ts'
 import type { BackupContext } from './context.ts'
-import { linkFiles } from './link.ts'
+import { stageByMounts } from './link.ts'
+import type { Staged } from './link.ts'
 
 // Copies the referenced files (and .orphans/) out of the volumes, as root in a throwaway
 // container, then hands them to the invoking user so restic need not run as root. Used when the
-// volumes cannot be linked from (a remote engine, not root, another filesystem).
+// volumes cannot be read in place (a remote engine, not root).
 const COPY_SCRIPT = `set -euo pipefail
 cd /data
 : > /work/present.txt; : > /work/missing.txt
@@ -27,9 +28,7 @@ const lines = async (file: string): Promise<string[]> =>
   (await fs.readFile(file, 'utf8')).split('\n').filter(Boolean)
 
 /** Through a throwaway container: works with a remote engine and without root. */
-async function copyFiles(
-  c: BackupContext
-): Promise<{ present: number; missing: string[]; total: number }> {
+async function copyFiles(c: BackupContext): Promise<Staged> {
   const { volumes } = c.state!
   await fs.writeFile(path.join(c.work, 'wanted.txt'), c.wanted!.map((p) => `${p}\n`).join(''))
   const owner = `${process.getuid?.() ?? 0}:${process.getgid?.() ?? 0}`
@@ -38,19 +37,22 @@ async function copyFiles(
     timeout: '120m',
   })`docker run --rm --network none -e OWNER=${owner} -v ${volumes.audio}:/data/audio:ro -v ${volumes.notes}:/data/notes:ro -v ${c.staging}:/out -v ${c.work}:/work ${BASE_IMAGE} bash -c ${COPY_SCRIPT}`
   return {
-    present: (await lines(path.join(c.work, 'present.txt'))).length,
+    included: await lines(path.join(c.work, 'present.txt')),
     missing: await lines(path.join(c.work, 'missing.txt')),
     total: Number((await fs.readFile(path.join(c.work, 'total.txt'), 'utf8')).trim()),
   }
 }
 
-/** The volumes' own folders, when the files can be hard-linked from them into staging. */
-async function linkable(c: BackupContext): Promise<{ audio: string; notes: string } | undefined> {
+/** The volumes' folders bound into staging when this machine allows it, else a copy. */
+async function stage(c: BackupContext): Promise<{ staged: Staged; how: string }> {
   const { volumes } = c.state!
   const audio = await volumeHostPath(volumes.audio)
   const notes = await volumeHostPath(volumes.notes)
-  if (!audio || !notes || !(await sameFilesystem(c.staging, audio, notes))) return undefined
-  return { audio, notes }
+  const bound =
+    audio && notes ? await stageByMounts({ audio, notes }, c.wanted!, c.staging) : undefined
+  return bound
+    ? { staged: bound, how: 'read in place (read-only bind mounts)' }
+    : { staged: await copyFiles(c), how: 'copied' }
 }
 
 export const files = defineStep<BackupContext>({
@@ -59,14 +61,14 @@ export const files = defineStep<BackupContext>({
   plan: (c) =>
     `take the files the dump references from ${c.project}_audio and ${c.project}_notes (read-only)`,
   run: async (c) => {
-    const hosts = await linkable(c)
-    const got = hosts ? await linkFiles(hosts, c.wanted!, c.staging) : await copyFiles(c)
-    if (got.missing.length)
+    const { staged, how } = await stage(c)
+    if (staged.missing.length)
       throw new StopError(
-        `${got.missing.length} file(s) the database references are not in the volumes: ${got.missing.slice(0, 3).join(', ')}`,
+        `${staged.missing.length} file(s) the database references are not in the volumes: ${staged.missing.slice(0, 3).join(', ')}`,
         'they were lost before this backup; see RUNBOOK.md#backups (restore them from an older snapshot)'
       )
-    const later = got.total - got.present
-    return `${got.present} files ${hosts ? 'linked from the volumes' : 'copied'}${later > 0 ? `; ${later} written after the dump began, left for the next backup` : ''}`
+    c.included = staged.included
+    const later = staged.total - staged.included.length
+    return `${staged.included.length} files ${how}${later > 0 ? `; ${later} written after the dump began, left for the next backup` : ''}`
   },
 })

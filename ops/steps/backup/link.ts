@@ -1,11 +1,12 @@
-// The fast way to stage a backup: hard links from the volumes' folders on this machine into the
-// staging folder, no byte copied. Safe because the API never changes a file once it is renamed
-// into place (edits are new files), and nothing here writes through a link: the manifest and
-// restic only read, and removing the staging folder only removes the links.
+// The fast way to stage a backup, where this machine allows it (the engine is local and we are
+// root): the volumes' own folders bound read-only into the staging folder. No byte is copied,
+// and a file keeps its inode and mtime from one backup to the next, so restic and the manifest
+// skip what did not change.
 import { readdir } from 'node:fs/promises'
 import { fs, path } from 'zx'
+import { bindReadOnly, releaseMounts } from '../../lib/mounts.ts'
 
-export type Linked = { present: number; missing: string[]; total: number }
+export type Staged = { included: string[]; missing: string[]; total: number }
 
 async function filesUnder(dir: string): Promise<string[]> {
   if (!(await fs.pathExists(dir))) return []
@@ -14,39 +15,34 @@ async function filesUnder(dir: string): Promise<string[]> {
 }
 
 /**
- * Links `wanted` (`audio/…`, `notes/…`) and every file of each volume's `.orphans/` from the
- * volume folders into `staging`; counts the volumes' files outside `.tmp/` for the caller's note.
+ * Binds each volume at `staging/<area>`; undefined when binding is not allowed here. The files
+ * included are `wanted` (`audio/…`, `notes/…`) and every file of each volume's `.orphans/`;
+ * `total` counts the volumes' files outside `.tmp/`, for the caller's note.
  */
-export async function linkFiles(
+export async function stageByMounts(
   volumes: { audio: string; notes: string },
   wanted: string[],
   staging: string
-): Promise<Linked> {
-  const missing: string[] = []
-  let present = 0
-  const link = async (src: string, rel: string) => {
-    const dst = path.join(staging, rel)
-    await fs.mkdirp(path.dirname(dst))
-    await fs.link(src, dst)
-    present++
-  }
-  for (const rel of wanted) {
-    const [volume, ...rest] = rel.split('/')
-    const src = path.join(volumes[volume as 'audio' | 'notes'], ...rest)
-    try {
-      await link(src, rel)
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
-      missing.push(rel)
+): Promise<Staged | undefined> {
+  for (const area of ['audio', 'notes'] as const) {
+    if (!(await bindReadOnly(volumes[area], path.join(staging, area)))) {
+      await releaseMounts(staging)
+      return undefined
     }
   }
+  const included: string[] = []
+  const missing: string[] = []
+  for (const rel of wanted) {
+    if (await fs.pathExists(path.join(staging, rel))) included.push(rel)
+    else missing.push(rel)
+  }
   let total = 0
-  for (const name of ['audio', 'notes'] as const) {
-    const root = volumes[name]
+  for (const area of ['audio', 'notes'] as const) {
+    const root = path.join(staging, area)
     for (const file of await filesUnder(path.join(root, '.orphans')))
-      await link(file, path.join(name, path.relative(root, file)))
+      included.push(path.relative(staging, file).split(path.sep).join('/'))
     const all = await filesUnder(root)
     total += all.filter((f) => !path.relative(root, f).split(path.sep).includes('.tmp')).length
   }
-  return { present, missing, total }
+  return { included, missing, total }
 }

@@ -1,9 +1,9 @@
 import { fs, path } from 'zx'
-import { MANIFEST_FILE, hashTreeReusing } from '../../lib/manifest.ts'
+import { MANIFEST_FILE, hashFilesReusing } from '../../lib/manifest.ts'
 import type { HashCache } from '../../lib/manifest.ts'
 import { defineStep } from '../../lib/pipeline.ts'
 import { formatBytes } from '../../lib/restic.ts'
-import { workDir } from './context.ts'
+import { DB_DUMP, workDir } from './context.ts'
 import type { BackupContext } from './context.ts'
 
 /** Hashes of earlier runs, kept beside the staging folder (mode 700), never in a snapshot. */
@@ -24,7 +24,8 @@ export const manifest = defineStep<BackupContext>({
   plan: () => 'write manifest.json: every file’s SHA-256 and every table’s row count',
   run: async (c) => {
     const cache = cacheFile(c.project)
-    const { files, next, reused } = await hashTreeReusing(c.staging, await readCache(cache))
+    const paths = [DB_DUMP, ...c.included!]
+    const { files, next, reused } = await hashFilesReusing(c.staging, paths, await readCache(cache))
     c.manifest = {
       version: 1,
       project: c.project,

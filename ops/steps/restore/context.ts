@@ -16,6 +16,8 @@ export type RestoreContext = OpsContext & {
   yes: boolean
   /** The snapshot restored and checked here first: clear patient data, always removed. */
   scratch: string
+  /** The throwaway volume holding `scratch`, when it lives beside the stack's volumes. */
+  scratchVolume?: string
   snap?: Snapshot
   manifest?: Manifest
   state?: StackState

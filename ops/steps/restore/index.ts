@@ -5,7 +5,17 @@ import type { Pipeline } from '../../lib/pipeline.ts'
 import { lockFile } from '../backup/context.ts'
 import type { RestoreContext } from './context.ts'
 import { compare, password, snapshot } from './inspect.ts'
-import { check, cleanup, confirm, database, safety, startApi, stopApi, volumes } from './replace.ts'
+import {
+  check,
+  cleanup,
+  confirm,
+  database,
+  safety,
+  scratch,
+  startApi,
+  stopApi,
+  volumes,
+} from './replace.ts'
 
 export const restorePipeline: Pipeline<RestoreContext> = {
   name: 'restore',
@@ -15,6 +25,7 @@ export const restorePipeline: Pipeline<RestoreContext> = {
     snapshot,
     compare,
     confirm,
+    scratch,
     check,
     safety,
     stopApi,

@@ -12,7 +12,6 @@ import { detail } from '../../lib/step.ts'
 import {
   liveTableCounts,
   liveVolumeFiles,
-  sameFilesystem,
   stackState,
   volumeHostPath,
   withPostgres,
@@ -121,14 +120,13 @@ export const stopApi = defineStep<RestoreContext>({
 })
 
 /**
- * Moves the checked files from the scratch folder into the volumes' own folders: no byte is
- * copied when they share a filesystem with it and we are root; else a container copies them.
+ * Moves the checked files from the scratch folder into the volumes' own folders, with no byte
+ * copied, when they are on this machine and on one mount with it; false (nothing moved) if not.
  */
 async function moveIntoVolumes(c: RestoreContext): Promise<boolean> {
   const { audio, notes } = c.state!.volumes
   const hosts = { audio: await volumeHostPath(audio), notes: await volumeHostPath(notes) }
-  if (!hosts.audio || !hosts.notes) return false
-  if (!(await sameFilesystem(c.scratch, hosts.audio, hosts.notes))) return false
+  if (!hosts.audio || !hosts.notes || !c.scratchVolume) return false
   for (const name of ['audio', 'notes'] as const) {
     const dest = hosts[name]!
     await fs.emptyDir(dest)
@@ -141,6 +139,29 @@ async function moveIntoVolumes(c: RestoreContext): Promise<boolean> {
   return true
 }
 
+/**
+ * Where the snapshot is restored and checked: a throwaway volume beside the stack's own when
+ * the engine is local and we are root (its files can then be moved into place), else build/.
+ */
+export const scratch = defineStep<RestoreContext>({
+  name: 'scratch space',
+  changes: true,
+  plan: (c) => `make a scratch volume ${c.project}_restore-scratch (or use ${c.scratch})`,
+  run: async (c) => {
+    const name = `${c.project}_restore-scratch`
+    if (process.getuid?.() !== 0) return c.scratch
+    await q`docker volume create --label medic-scribe.scratch=restore ${name}`
+    const host = await volumeHostPath(name)
+    if (!host) {
+      await q`docker volume rm ${name}`.nothrow()
+      return c.scratch
+    }
+    c.scratchVolume = name
+    c.scratch = path.join(host, 'restore')
+    return `volume ${name}`
+  },
+})
+
 export const volumes = defineStep<RestoreContext>({
   name: 'restore the volumes',
   changes: true,
@@ -148,7 +169,12 @@ export const volumes = defineStep<RestoreContext>({
   run: async (c) => {
     c.changing = true
     const count = volumeFiles(c.manifest!.files).length
-    if (await moveIntoVolumes(c)) return `${count} files moved into place`
+    const moved = await moveIntoVolumes(c).catch((err: NodeJS.ErrnoException) => {
+      // Another mount after all: the copy below replaces whatever was moved.
+      if (err.code === 'EXDEV') return false
+      throw err
+    })
+    if (moved) return `${count} files moved into place`
     const { audio, notes } = c.state!.volumes
     await q`docker run --rm --network none -v ${audio}:/data/audio -v ${notes}:/data/notes -v ${c.scratch}:/in:ro ${BASE_IMAGE} sh -c ${RESTORE_VOLUMES}`
     return `${count} files copied`
@@ -203,5 +229,8 @@ export const startApi = defineStep<RestoreContext>({
 export const cleanup = defineStep<RestoreContext>({
   name: 'remove the scratch copy',
   changes: true,
-  run: async (c) => void (await fs.remove(c.scratch)),
+  run: async (c) => {
+    await fs.remove(c.scratch)
+    if (c.scratchVolume) await q`docker volume rm ${c.scratchVolume}`
+  },
 })
