@@ -12,17 +12,20 @@ const USAGE = `Usage: npx tsx ops/stack.ts down|logs|ps|user [args…]
 
 const [command, ...rest] = process.argv.slice(2)
 const mode = process.env.STACK_MODE === 'prod' ? 'prod' : 'local'
+// compose.monitor.yml is always included: its services are stopped, listed and followed with
+// the others when they run, and left alone (nothing to do) when they do not.
+const all = { monitor: true }
 try {
   switch (command) {
     case 'down':
-      echo('stopping the stack (volumes kept: audio, notes, pgdata)')
-      await compose(mode, ['down'])
+      echo('stopping the stack and its monitor (volumes kept: audio, notes, pgdata, prometheus, alertmanager)')
+      await compose(mode, ['down'], all)
       break
     case 'logs':
-      await compose(mode, ['logs', '--follow', '--tail', '100', ...rest])
+      await compose(mode, ['logs', '--follow', '--tail', '100', ...rest], all)
       break
     case 'ps':
-      await compose(mode, ['ps', '--all'])
+      await compose(mode, ['ps', '--all'], all)
       break
     case 'user':
       await compose(mode, [

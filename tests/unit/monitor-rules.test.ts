@@ -270,6 +270,15 @@ const EXTRA = [
     ],
   },
   {
+    name: 'SiteDown keeps firing for keep_firing_for after the site answers, so its consequences resolve first',
+    interval: '1m',
+    input_series: [{ series: `probe_success{job="site",instance="${SITE}"}`, values: '0x5 1x10' }],
+    alert_rule_test: [
+      { eval_time: '6m', alertname: 'SiteDown', exp_alerts: expected(rule('SiteDown'), [{ job: 'site', instance: SITE }]) },
+      { eval_time: '8m', alertname: 'SiteDown', exp_alerts: [] },
+    ],
+  },
+  {
     name: 'Watchdog fires always, once its for: has passed',
     interval: '1m',
     input_series: [],

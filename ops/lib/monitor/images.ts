@@ -3,7 +3,8 @@
 // the content hash of what it was built from, so `make up` and the stack suite skip a rebuild
 // that would produce the same thing. `make images` does not build them.
 import { createHash } from 'node:crypto'
-import { $, fs, path } from 'zx'
+import { readdir, readFile } from 'node:fs/promises'
+import { $, path } from 'zx'
 import type { OpsContext } from '../context.ts'
 import { buildxAvailable, formatMB, imageLabel, imageSize } from '../docker.ts'
 import { BASE_IMAGE, DEFAULT_TAG } from '../images.ts'
@@ -26,13 +27,13 @@ export async function contextHash(name: MonitorImage): Promise<string> {
     timeout: '15s',
   })`docker image inspect --format {{.Id}} ${BASE_IMAGE}`
   hash.update(`base ${base.stdout.trim()}\n`)
-  const files = (await fs.readdir(dir, { recursive: true, withFileTypes: true }))
+  const files = (await readdir(dir, { recursive: true, withFileTypes: true }))
     .filter((e) => e.isFile())
     .map((e) => path.relative(dir, path.join(e.parentPath, e.name)))
     .sort()
   for (const f of files) {
     hash.update(`file ${f}\n`)
-    hash.update(await fs.readFile(path.join(dir, f)))
+    hash.update(await readFile(path.join(dir, f)))
   }
   return hash.digest('hex').slice(0, 16)
 }

@@ -8,6 +8,8 @@ export type AlertRule = {
   alert: string
   expr: string
   for: string
+  /** Stay firing this long after the condition ends (see thresholds.siteDownKeepFiring). */
+  keepFiringFor?: string
   severity: Severity
   summary: string
   /** The RUNBOOK.md anchor under "Monitoring and alerts". */
@@ -31,6 +33,7 @@ export function alertRules(t: Thresholds, o: RuleOptions): AlertRule[] {
       alert: 'SiteDown',
       expr: 'probe_success{job="site"} == 0',
       for: f.siteDown,
+      keepFiringFor: t.siteDownKeepFiring,
       severity: 'critical',
       summary:
         'The site does not answer {{ $labels.instance }} through the edge: check `make ps` and `make logs`.',
@@ -173,6 +176,7 @@ export function rulesFile(rules: AlertRule[], runbookUrl: string) {
           alert: r.alert,
           expr: r.expr,
           for: r.for,
+          ...(r.keepFiringFor ? { keep_firing_for: r.keepFiringFor } : {}),
           labels: { severity: r.severity },
           annotations: {
             summary: r.summary,

@@ -35,6 +35,13 @@ export type Thresholds = {
     backup: string
     targetDown: string
   }
+  /**
+   * SiteDown stays firing this long after the site answers again, so that its consequences
+   * (ApiDown, ApiNotReady: the replicas are found again through DNS, then scraped) resolve
+   * while it still mutes them, and never page on the way out. More than dnsRefresh plus two
+   * scrape intervals.
+   */
+  siteDownKeepFiring: string
   /** 5xx answers over all answers, over `errorWindow`, with at least `errorMinRate` req/s. */
   errorRatio: number
   errorWindow: string
@@ -75,6 +82,7 @@ export const DEFAULT_THRESHOLDS: Thresholds = {
     backup: '10m',
     targetDown: '5m',
   },
+  siteDownKeepFiring: '1m',
   errorRatio: 0.05,
   errorWindow: '5m',
   errorMinRate: 0.05,
@@ -112,6 +120,7 @@ export const TEST_THRESHOLDS: Thresholds = {
     backup: '3s',
     targetDown: '10s',
   },
+  siteDownKeepFiring: '4s',
   errorWindow: '20s',
   queueGrowthWindow: '20s',
 }
