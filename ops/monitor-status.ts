@@ -1,6 +1,5 @@
 #!/usr/bin/env -S npx tsx
 // What the monitor sees right now: targets down, alerts firing, pending, silenced, inhibited.
-import { z } from 'zod'
 import { parseArgs } from './lib/args.ts'
 import { loadOpsEnv } from './lib/env.ts'
 import { runScript } from './lib/main.ts'

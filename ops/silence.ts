@@ -51,7 +51,10 @@ await runScript(async () => {
   })
   const action = flags.list ? 'list' : flags.expire ? 'expire' : 'add'
   if (action === 'add' && !(flags.for && flags.reason)) {
-    throw new StopError('a silence needs --for and --reason', 'e.g. --for 2h --reason "planned upgrade"; see --help')
+    throw new StopError(
+      'a silence needs --for and --reason',
+      'e.g. --for 2h --reason "planned upgrade"; see --help'
+    )
   }
   const ctx: SilenceContext = {
     dryRun: flags['dry-run'],

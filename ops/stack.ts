@@ -18,7 +18,9 @@ const all = { monitor: true }
 try {
   switch (command) {
     case 'down':
-      echo('stopping the stack and its monitor (volumes kept: audio, notes, pgdata, prometheus, alertmanager)')
+      echo(
+        'stopping the stack and its monitor (volumes kept: audio, notes, pgdata, prometheus, alertmanager)'
+      )
       await compose(mode, ['down'], all)
       break
     case 'logs':

@@ -72,11 +72,9 @@ try {
     await step('start the stack', async () => {
       try {
         // --remove-orphans: without --monitor, a monitor started earlier is stopped.
-        await compose(
-          mode,
-          ['up', '-d', '--wait', '--wait-timeout', '180', '--remove-orphans'],
-          { monitor }
-        )
+        await compose(mode, ['up', '-d', '--wait', '--wait-timeout', '180', '--remove-orphans'], {
+          monitor,
+        })
       } catch (err) {
         await compose(mode, ['ps', '-a'], { monitor }).catch(() => {})
         await compose(mode, ['logs', '--tail', '40'], { monitor }).catch(() => {})
@@ -87,9 +85,13 @@ try {
     if (monitor) {
       // A running Prometheus, Alertmanager and blackbox exporter reread their rendered files.
       await step('reload the monitor configuration', async () => {
-        await composeQuiet(mode, ['kill', '-s', 'SIGHUP', 'prometheus', 'alertmanager', 'blackbox'], {
-          monitor,
-        })
+        await composeQuiet(
+          mode,
+          ['kill', '-s', 'SIGHUP', 'prometheus', 'alertmanager', 'blackbox'],
+          {
+            monitor,
+          }
+        )
         return `Prometheus on http://127.0.0.1:${opsEnv.PROMETHEUS_PORT}, Alertmanager on http://127.0.0.1:${opsEnv.ALERTMANAGER_PORT}`
       })
     }

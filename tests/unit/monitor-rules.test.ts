@@ -274,7 +274,11 @@ const EXTRA = [
     interval: '1m',
     input_series: [{ series: `probe_success{job="site",instance="${SITE}"}`, values: '0x5 1x10' }],
     alert_rule_test: [
-      { eval_time: '6m', alertname: 'SiteDown', exp_alerts: expected(rule('SiteDown'), [{ job: 'site', instance: SITE }]) },
+      {
+        eval_time: '6m',
+        alertname: 'SiteDown',
+        exp_alerts: expected(rule('SiteDown'), [{ job: 'site', instance: SITE }]),
+      },
       { eval_time: '8m', alertname: 'SiteDown', exp_alerts: [] },
     ],
   },

@@ -35,12 +35,20 @@ export type AmAlert = {
   labels: Record<string, string>
   annotations: Record<string, string>
   startsAt: string
-  status: { state: 'active' | 'suppressed' | 'unprocessed'; silencedBy: string[]; inhibitedBy: string[] }
+  status: {
+    state: 'active' | 'suppressed' | 'unprocessed'
+    silencedBy: string[]
+    inhibitedBy: string[]
+  }
 }
 
 export const prometheusAlerts = async (env: OpsEnv): Promise<PromAlert[]> =>
-  (await getJson<{ data: { alerts: PromAlert[] } }>(`${prometheusUrl(env)}/api/v1/alerts`, 'Prometheus'))
-    .data.alerts
+  (
+    await getJson<{ data: { alerts: PromAlert[] } }>(
+      `${prometheusUrl(env)}/api/v1/alerts`,
+      'Prometheus'
+    )
+  ).data.alerts
 
 export const prometheusTargets = async (env: OpsEnv): Promise<PromTarget[]> =>
   (
@@ -63,22 +71,26 @@ export async function postAlerts(env: OpsEnv, alerts: unknown[]): Promise<void> 
   }).catch((err: unknown) => {
     throw new StopError(`Alertmanager does not answer: ${String(err)}`, HINT)
   })
-  if (!res.ok) throw new StopError(`Alertmanager refused the alert: ${res.status} ${await res.text()}`, HINT)
+  if (!res.ok)
+    throw new StopError(`Alertmanager refused the alert: ${res.status} ${await res.text()}`, HINT)
 }
 
 /** Alertmanager's own metrics, as text. */
 export async function alertmanagerMetrics(env: OpsEnv): Promise<string> {
-  const res = await fetch(`${alertmanagerUrl(env)}/metrics`, { signal: AbortSignal.timeout(10_000) }).catch(
-    (err: unknown) => {
-      throw new StopError(`Alertmanager does not answer: ${String(err)}`, HINT)
-    }
-  )
+  const res = await fetch(`${alertmanagerUrl(env)}/metrics`, {
+    signal: AbortSignal.timeout(10_000),
+  }).catch((err: unknown) => {
+    throw new StopError(`Alertmanager does not answer: ${String(err)}`, HINT)
+  })
   return res.text()
 }
 
 /** The Alertmanager container of the project (for amtool), or a stop saying how to start it. */
 export async function alertmanagerContainer(project: string): Promise<string> {
-  const out = await $({ quiet: true, timeout: '15s' })`docker ps --filter ${`label=com.docker.compose.project=${project}`} --filter label=com.docker.compose.service=alertmanager --format {{.Names}}`
+  const out = await $({
+    quiet: true,
+    timeout: '15s',
+  })`docker ps --filter ${`label=com.docker.compose.project=${project}`} --filter label=com.docker.compose.service=alertmanager --format {{.Names}}`
   const name = out.stdout.trim().split('\n')[0]
   if (!name) throw new StopError(`no Alertmanager runs in the ${project} stack`, HINT)
   return name
@@ -86,6 +98,9 @@ export async function alertmanagerContainer(project: string): Promise<string> {
 
 /** amtool in the Alertmanager container, against that Alertmanager; its output. */
 export async function amtool(container: string, args: string[]): Promise<string> {
-  const out = await $({ quiet: true, timeout: '30s' })`docker exec ${container} amtool --alertmanager.url=http://127.0.0.1:9093 ${args}`
+  const out = await $({
+    quiet: true,
+    timeout: '30s',
+  })`docker exec ${container} amtool --alertmanager.url=http://127.0.0.1:9093 ${args}`
   return out.stdout.trim()
 }

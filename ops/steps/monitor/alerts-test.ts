@@ -28,8 +28,7 @@ export type AlertsTestContext = PipelineContext & {
  */
 export function notificationCounts(metrics: string): Counts {
   const out: Counts = {}
-  const re =
-    /^alertmanager_notification_requests(_failed)?_total\{([^}]*)\} ([0-9.e+]+)$/gm
+  const re = /^alertmanager_notification_requests(_failed)?_total\{([^}]*)\} ([0-9.e+]+)$/gm
   for (const m of metrics.matchAll(re)) {
     const labels = Object.fromEntries(
       [...(m[2] ?? '').matchAll(/(\w+)="([^"]*)"/g)].map((l) => [l[1], l[2]])

@@ -35,7 +35,8 @@ export const addSilence = defineStep<SilenceContext>({
   name: (c) => `silence ${c.matchers.join(' ')} for ${c.duration}`,
   changes: true,
   skip: (c) => (c.action === 'add' ? false : 'not adding'),
-  plan: (c) => `amtool silence add ${c.matchers.join(' ')} --duration ${c.duration} --comment '${c.reason}'`,
+  plan: (c) =>
+    `amtool silence add ${c.matchers.join(' ')} --duration ${c.duration} --comment '${c.reason}'`,
   run: async (c) => {
     const author = `${userInfo().username}@${hostname()}`
     c.silenceId = await amtool(c.container!, [

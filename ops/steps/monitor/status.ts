@@ -49,17 +49,30 @@ export const alerts = defineStep<StatusContext>({
             : a.status.inhibitedBy.length > 0
               ? 'inhibited'
               : 'FIRING'
-        return { state, name: a.labels.alertname ?? '?', sev: a.labels.severity ?? '', at: a.startsAt, summary: a.annotations.summary ?? '' }
+        return {
+          state,
+          name: a.labels.alertname ?? '?',
+          sev: a.labels.severity ?? '',
+          at: a.startsAt,
+          summary: a.annotations.summary ?? '',
+        }
       }),
       ...c.pending
         .filter((a) => a.labels.alertname !== 'Watchdog')
-        .map((a) => ({ state: 'pending', name: a.labels.alertname ?? '?', sev: a.labels.severity ?? '', at: a.activeAt, summary: a.annotations.summary ?? '' })),
+        .map((a) => ({
+          state: 'pending',
+          name: a.labels.alertname ?? '?',
+          sev: a.labels.severity ?? '',
+          at: a.activeAt,
+          summary: a.annotations.summary ?? '',
+        })),
     ]
     for (const r of rows)
-      echo(`  ${r.state.padEnd(9)} ${r.name.padEnd(26)} ${r.sev.padEnd(8)} ${since(r.at).padStart(7)}  ${r.summary}`)
+      echo(
+        `  ${r.state.padEnd(9)} ${r.name.padEnd(26)} ${r.sev.padEnd(8)} ${since(r.at).padStart(7)}  ${r.summary}`
+      )
     const firing = rows.filter((r) => r.state === 'FIRING').length
     const muted = rows.filter((r) => r.state === 'silenced' || r.state === 'inhibited').length
     return `${firing} firing, ${muted} silenced or inhibited, ${c.pending.length} pending`
   },
 })
-
