@@ -76,7 +76,7 @@ export const listSilences = defineStep<SilenceContext>({
   changes: false,
   skip: (c) => (c.action === 'list' ? false : 'not listing'),
   run: async (c) => {
-    const out = await amtool(c.container!, ['silence', 'query', '--expired=false'])
+    const out = await amtool(c.container!, ['silence', 'query'])
     echo(out)
     return `${Math.max(0, out.split('\n').length - 1)} active`
   },
