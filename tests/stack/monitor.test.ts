@@ -155,6 +155,31 @@ describe.skipIf(!stack)(
       if (figures.length) console.log(`monitor figures (test timings):\n  ${figures.join('\n  ')}`)
     })
 
+    it('should run hardened like the other services, published on 127.0.0.1 only', async () => {
+      for (const service of MONITOR) {
+        const [c] = JSON.parse(await s.docker('inspect', `${project}-${service}-1`)) as {
+          Config: { User: string }
+          State: { Health?: { Status: string } }
+          HostConfig: {
+            ReadonlyRootfs: boolean
+            CapDrop: string[]
+            SecurityOpt: string[]
+            Memory: number
+            PortBindings: Record<string, { HostIp: string }[]> | null
+          }
+        }[]
+        expect(c!.Config.User, service).toMatch(/^(prometheus|\d+)/)
+        expect(c!.Config.User).not.toMatch(/^(root|0)(:|$)/)
+        expect(c!.HostConfig.ReadonlyRootfs, service).toBe(true)
+        expect(c!.HostConfig.CapDrop).toContain('ALL')
+        expect(c!.HostConfig.SecurityOpt).toContain('no-new-privileges:true')
+        expect(c!.HostConfig.Memory).toBeGreaterThan(0)
+        expect(c!.State.Health?.Status, service).toBe('healthy')
+        for (const bindings of Object.values(c!.HostConfig.PortBindings ?? {}))
+          for (const b of bindings) expect(b.HostIp, service).toBe('127.0.0.1')
+      }
+    })
+
     it('should page once for a killed api, mute its consequences, survive an Alertmanager restart, and resolve once', async () => {
       const killedAt = Date.now()
       await s.docker('kill', s.container('api'))
