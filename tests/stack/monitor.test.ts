@@ -5,7 +5,7 @@
 // expired with the operator's own commands. The monitor's services are removed at the end and the
 // api is left running and healthy.
 import { execFile } from 'node:child_process'
-import { chmod, mkdtemp, rm } from 'node:fs/promises'
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
@@ -41,13 +41,19 @@ describe.skipIf(!stack)(
     let configDir = ''
     let textfileDir = ''
     let backupDir = ''
+    const drillVolume = `${project}_monitor-drill`
     let settings: Record<string, string> = {}
     const figures: string[] = []
 
     const compose = (...args: string[]) =>
       exec(
         'docker',
-        [...composeArgs('local', { project, envFile: null, monitor: true }), ...args],
+        [
+          ...composeArgs('local', { project, envFile: null, monitor: true }),
+          '-f',
+          join(backupDir, 'compose.drill.yml'),
+          ...args,
+        ],
         {
           env: { ...process.env, ...stack!.env, ...settings },
           maxBuffer: 16 * 1024 * 1024,
@@ -122,6 +128,25 @@ describe.skipIf(!stack)(
       }
       const env = parseOpsEnv(settings, settings.SCRIBE_ENV_FILE!)
       await writeMonitorConfig(configDir, monitorFiles(env, 'local', TEST_THRESHOLDS), 'local')
+      // The disk drill: the node exporter sees a small tmpfs volume as the audio volume (the
+      // api keeps its own), so filling it never touches the suite's data.
+      await exec('docker', [
+        'volume',
+        'create',
+        '--driver',
+        'local',
+        '--opt',
+        'type=tmpfs',
+        '--opt',
+        'device=tmpfs',
+        '--opt',
+        'o=size=8m',
+        drillVolume,
+      ])
+      await writeFile(
+        join(backupDir, 'compose.drill.yml'),
+        `services:\n  node-exporter:\n    volumes:\n      - drill:/volumes/audio:ro\nvolumes:\n  drill:\n    external: true\n    name: ${drillVolume}\n`
+      )
       await compose('up', '-d', '--wait', '--wait-timeout', '120', ...MONITOR)
       // Baseline: the site probed up through the edge, every api replica scraped, nothing firing
       // but the Watchdog.
@@ -146,6 +171,7 @@ describe.skipIf(!stack)(
         '-f',
         `${project}_prometheus`,
         `${project}_alertmanager`,
+        drillVolume,
       ]).catch(() => {})
       await receiver?.close()
       for (const d of [configDir, textfileDir, backupDir])
@@ -306,6 +332,41 @@ describe.skipIf(!stack)(
       await until(
         'CertificateExpiryCritical resolved',
         async () => receiver.received('CertificateExpiryCritical', 'resolved').length > 0,
+        60_000
+      )
+    })
+
+    it('should fire DiskSpaceLow when the audio volume fills past 85 %, and resolve when freed', async () => {
+      const fill = (...cmd: string[]) =>
+        exec('docker', [
+          'run',
+          '--rm',
+          '--user',
+          '0',
+          '-v',
+          `${drillVolume}:/fill`,
+          '--entrypoint',
+          cmd[0]!,
+          `medic-scribe/node-exporter:${DEFAULT_TAG}`,
+          ...cmd.slice(1),
+        ])
+      const filledAt = Date.now()
+      await fill('dd', 'if=/dev/zero', 'of=/fill/blob', 'bs=1M', 'count=7')
+      await until(
+        'DiskSpaceLow',
+        async () => receiver.received('DiskSpaceLow', 'firing').length > 0,
+        60_000
+      )
+      figures.push(
+        `DiskSpaceLow: 7 of 8 MB written → firing ${seconds(receiver.received('DiskSpaceLow', 'firing')[0]!.receivedAt - filledAt)}`
+      )
+      expect(receiver.received('DiskSpaceLow', 'firing').map((a) => a.labels.volume)).toEqual([
+        'audio',
+      ])
+      await fill('rm', '/fill/blob')
+      await until(
+        'DiskSpaceLow resolved',
+        async () => receiver.received('DiskSpaceLow', 'resolved').length > 0,
         60_000
       )
     })

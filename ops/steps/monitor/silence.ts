@@ -32,7 +32,7 @@ export const findAlertmanager = defineStep<SilenceContext>({
 })
 
 export const addSilence = defineStep<SilenceContext>({
-  name: (c) => `silence ${c.matchers.join(' ')} for ${c.duration}`,
+  name: (c) => (c.action === 'add' ? `silence ${c.matchers.join(' ')} for ${c.duration}` : 'add'),
   changes: true,
   skip: (c) => (c.action === 'add' ? false : 'not adding'),
   plan: (c) =>
@@ -56,7 +56,7 @@ export const addSilence = defineStep<SilenceContext>({
 })
 
 export const expireSilences = defineStep<SilenceContext>({
-  name: (c) => `expire ${c.expire}`,
+  name: (c) => (c.expire ? `expire ${c.expire}` : 'expire'),
   changes: true,
   skip: (c) => (c.action === 'expire' ? false : 'not expiring'),
   plan: (c) => `amtool silence expire ${c.expire}`,
