@@ -27,7 +27,12 @@ if [ ! -x "$tools/promtool" ] || [ ! -x "$tools/amtool" ]; then
   echo "extracting promtool and amtool from Debian's prometheus and prometheus-alertmanager"
   mkdir -p "$tools"
   debs=$(mktemp -d)
-  (cd "$debs" && timeout 300 apt-get download -q prometheus prometheus-alertmanager >/dev/null 2>&1)
+  download() { (cd "$debs" && timeout 300 apt-get download -q prometheus prometheus-alertmanager >/dev/null 2>&1); }
+  # A fresh machine may have no package lists yet: update them once (as root) and retry.
+  download || { [ "$(id -u)" -eq 0 ] && apt-get update -qq && download; } || {
+    echo "could not download prometheus and prometheus-alertmanager (apt-get download)" >&2
+    exit 1
+  }
   for deb in "$debs"/*.deb; do dpkg-deb -x "$deb" "$debs/root"; done
   cp "$debs/root/usr/bin/promtool" "$debs/root/usr/bin/amtool" "$tools/"
   rm -rf "$debs"

@@ -10,6 +10,9 @@ import { monitorFiles } from '../../ops/lib/monitor/render.ts'
 import { alertRules } from '../../ops/lib/monitor/rules.ts'
 import { DEFAULT_THRESHOLDS, TEST_THRESHOLDS } from '../../ops/lib/monitor/thresholds.ts'
 import { gauge, writeTextfileMetrics } from '../../ops/lib/textfile.ts'
+import { backupPipeline } from '../../ops/steps/backup/index.ts'
+import type { BackupContext } from '../../ops/steps/backup/context.ts'
+import { HEARTBEAT_METRIC, heartbeat } from '../../ops/steps/backup/heartbeat.ts'
 import { monitorTool } from '../support/monitor-tools.ts'
 
 const ALL_RECEIVERS = {
@@ -148,6 +151,24 @@ describe('textfile metrics for the node exporter', () => {
     expect((await stat(dir)).mode & 0o755).toBe(0o755)
     expect(await readdir(dir)).toEqual(['backup.prom'])
     await expect(writeTextfileMetrics(dir, '../escape', text)).rejects.toThrow(/name/)
+    await rm(dir, { recursive: true })
+  })
+
+  it('should have make backup write its heartbeat right after restic stored the snapshot', async () => {
+    const names = backupPipeline.steps.map((st) => st.name)
+    expect(names.slice(-2)).toEqual(['restic backup', 'backup heartbeat'])
+    const dir = await mkdtemp(join(tmpdir(), 'heartbeat-'))
+    const ctx = {
+      dryRun: false,
+      env: parseOpsEnv({ METRICS_TEXTFILE_DIR: dir }, 'x'),
+    } as unknown as BackupContext
+    const before = Math.floor(Date.now() / 1000)
+    await heartbeat.run(ctx)
+    const m = new RegExp(`^${HEARTBEAT_METRIC} (\\d+)$`, 'm').exec(
+      await readFile(join(dir, 'backup.prom'), 'utf8')
+    )
+    expect(Number(m?.[1])).toBeGreaterThanOrEqual(before)
+    expect(Number(m?.[1])).toBeLessThanOrEqual(Math.floor(Date.now() / 1000))
     await rm(dir, { recursive: true })
   })
 })
