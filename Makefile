@@ -5,6 +5,7 @@ ARGS ?=
 
 .PHONY: help install dev test test-unit test-process test-stack test-e2e lint format typecheck build user bench-api bench-long-audio clean bootstrap images up down logs ps user-stack backup backup-verify backup-prune restore bench-backup
 .PHONY: help install dev test test-unit test-process test-stack test-e2e lint format typecheck build user bench-api bench-auth supabase-check clean bootstrap images up down logs ps user-stack backup backup-verify backup-prune restore bench-backup
+.PHONY: help install dev test test-unit test-process test-stack test-e2e lint format typecheck build user bench-api clean bootstrap images up down logs ps user-stack backup backup-verify backup-prune restore bench-backup monitor-status alerts-test silence silences
 
 help: ## List every target with one line each
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z0-9_-]+:.*## / {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -57,7 +58,7 @@ images: ## Build the images medic-scribe/*:local, after bootstrap (ARGS="--only 
 	npm run --silent bootstrap
 	npm run build:images -- $(ARGS)
 
-up: images ## Start the stack on https://localhost:8443 and wait until healthy (ARGS="--dry-run")
+up: images ## Start the stack on https://localhost:8443 and wait until healthy (ARGS="--monitor --dry-run")
 	npm run up -- $(ARGS)
 
 down: ## Stop the stack; the audio, notes and pgdata volumes are kept
@@ -68,6 +69,18 @@ logs: ## Follow the stack's logs (ARGS="api edge" for some services)
 
 ps: ## Show the stack's services and their health
 	npm run --silent stack -- ps
+
+monitor-status: ## What the monitor sees: targets down, alerts firing, pending, silenced
+	npm run --silent monitor:status -- $(ARGS)
+
+alerts-test: ## Send a test notification to every configured receiver, say which answered
+	npm run --silent alerts:test -- $(ARGS)
+
+silence: ## Silence alerts for a while: make silence ARGS="--for 2h --reason 'planned upgrade'"
+	npm run --silent silence -- $(ARGS)
+
+silences: ## List the active silences (expire one: make silence ARGS="--expire ID")
+	npm run --silent silence -- --list $(ARGS)
 
 backup: ## Back up the database, audio and notes into the restic repository (ARGS="--project x")
 	npm run --silent backup -- $(ARGS)

@@ -18,6 +18,8 @@ const STACK_ORDER = [
   'backup',
   'backup-remote',
   'backup-schedule',
+  // Kills and restarts the api (and starts then removes the monitor's services).
+  'monitor',
   'durability',
   'deploy',
   'deploy-remote',

@@ -21,6 +21,24 @@ if [ ${#need[@]} -gt 0 ]; then
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
+# promtool and amtool check the monitor's rendered configs and unit-test its alert rules
+# (tests/unit/monitor-*.test.ts). Only the two binaries are taken from Debian's packages, into
+# build/tools/bin: installing the packages would also start a Prometheus and an Alertmanager.
+tools=build/tools/bin
+if [ ! -x "$tools/promtool" ] || [ ! -x "$tools/amtool" ]; then
+  echo "extracting promtool and amtool from Debian's prometheus and prometheus-alertmanager"
+  mkdir -p "$tools"
+  debs=$(mktemp -d)
+  download() { (cd "$debs" && timeout 300 apt-get download -q prometheus prometheus-alertmanager >/dev/null 2>&1); }
+  # A fresh machine may have no package lists yet: update them once (as root) and retry.
+  download || { [ "$(id -u)" -eq 0 ] && apt-get update -qq && download; } || {
+    echo "could not download prometheus and prometheus-alertmanager (apt-get download)" >&2
+    exit 1
+  }
+  for deb in "$debs"/*.deb; do dpkg-deb -x "$deb" "$debs/root"; done
+  cp "$debs/root/usr/bin/promtool" "$debs/root/usr/bin/amtool" "$tools/"
+  rm -rf "$debs"
+fi
 if [ ! -x node_modules/.bin/node ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "installing npm dependencies (npm ci)"
   npm ci --no-audit --no-fund

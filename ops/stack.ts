@@ -21,12 +21,17 @@ const USAGE = `Usage: npx tsx ops/stack.ts down|logs|ps|user [args…] [--dry-ru
 
 type StackContext = OpsContext & { mode: StackMode; rest: string[] }
 
+// compose.monitor.yml is always included: its services are stopped, listed and followed with
+// the others when they run, and left alone (nothing to do) when they do not.
+const all = { monitor: true }
+
 const COMMANDS: Record<string, Step<StackContext>> = {
   down: defineStep<StackContext>({
-    name: 'stop the stack (volumes kept: audio, notes, pgdata)',
+    name: 'stop the stack and its monitor (volumes kept)',
     changes: true,
-    plan: (c) => `run docker compose down for the ${c.mode} stack (the volumes are kept)`,
-    run: async (c) => void (await compose(c.mode, ['down'])),
+    plan: (c) =>
+      `run docker compose down for the ${c.mode} stack and its monitor (volumes kept: audio, notes, pgdata, prometheus, alertmanager)`,
+    run: async (c) => void (await compose(c.mode, ['down'], all)),
   }),
   logs: defineStep<StackContext>({
     name: 'logs',
@@ -34,13 +39,14 @@ const COMMANDS: Record<string, Step<StackContext>> = {
     // Followed until the operator stops it: no time limit.
     run: async (c) =>
       void (await compose(c.mode, ['logs', '--follow', '--tail', '100', ...c.rest], {
+        ...all,
         timeout: 0,
       })),
   }),
   ps: defineStep<StackContext>({
     name: 'services',
     changes: false,
-    run: async (c) => void (await compose(c.mode, ['ps', '--all'])),
+    run: async (c) => void (await compose(c.mode, ['ps', '--all'], all)),
   }),
   user: defineStep<StackContext>({
     name: 'accounts',

@@ -11,9 +11,13 @@ import { CERTS_DIR, ENV_FILE, compose, composeArgs, composeQuiet } from './lib/c
 import type { StackMode } from './lib/compose.ts'
 import { ensureEnvFile, parseEnvFile } from './lib/env-file.ts'
 import { ensureLocalCerts, localCertPaths } from './lib/local-ca.ts'
+import { createContext } from './lib/context.ts'
+import { loadOpsEnv } from './lib/env.ts'
+import { monitorWanted, prepareMonitor } from './lib/monitor/prepare.ts'
 
 const USAGE = `
-Usage: npx tsx ops/up.ts [--mode local|prod] [--dry-run]   (make up runs bootstrap and images first)
+Usage: npx tsx ops/up.ts [--mode local|prod] [--monitor|--no-monitor] [--dry-run]
+       (make up runs bootstrap and images first)
 
   1. writes compose/.env with random secrets on first run (never overwrites one);
   2. local mode: a local CA and a certificate for localhost in compose/certs/;
@@ -21,6 +25,12 @@ Usage: npx tsx ops/up.ts [--mode local|prod] [--dry-run]   (make up runs bootstr
   4. creates a first clinician account if there is none (FIRST_USER_EMAIL, default
      clinician@example.org) and prints its password once;
   5. prints the URL and how to sign in.
+
+  --monitor     also start the monitor (Prometheus, Alertmanager, blackbox and node exporters,
+                compose/compose.monitor.yml): its images are built when their folder changed,
+                its configuration rendered from compose/.env. On by default in prod mode
+                (MONITOR_ENABLED=true|false in compose/.env decides otherwise); --no-monitor
+                stops it. See RUNBOOK.md#monitoring-and-alerts.
 `
 
 const startedAt = performance.now()
@@ -32,6 +42,8 @@ try {
     shape: {
       'dry-run': z.boolean().default(false),
       mode: z.enum(['local', 'prod']).default('local'),
+      // Not a declared boolean: absent must stay undefined (the setting or the mode decides).
+      monitor: z.boolean().optional(),
     },
   })
   const mode: StackMode = flags.mode
@@ -46,6 +58,12 @@ try {
     await step('local certificates', () =>
       ensureLocalCerts(CERTS_DIR, ['localhost', '127.0.0.1'], dryRun)
     )
+  const opsEnv = await loadOpsEnv()
+  const monitor = monitorWanted(flags.monitor, opsEnv, mode)
+  if (monitor) {
+    // compose.monitor.yml reads these; compose takes the process environment over the env file.
+    Object.assign(process.env, await prepareMonitor(createContext({ dryRun }), opsEnv, mode))
+  }
   if (dryRun) {
     echo(
       'dry run: would run docker compose up -d --wait, then create a first account if none exists'
@@ -53,14 +71,30 @@ try {
   } else {
     await step('start the stack', async () => {
       try {
-        await compose(mode, ['up', '-d', '--wait', '--wait-timeout', '180', '--remove-orphans'])
+        // --remove-orphans: without --monitor, a monitor started earlier is stopped.
+        await compose(mode, ['up', '-d', '--wait', '--wait-timeout', '180', '--remove-orphans'], {
+          monitor,
+        })
       } catch (err) {
-        await compose(mode, ['ps', '-a']).catch(() => {})
-        await compose(mode, ['logs', '--tail', '40']).catch(() => {})
+        await compose(mode, ['ps', '-a'], { monitor }).catch(() => {})
+        await compose(mode, ['logs', '--tail', '40'], { monitor }).catch(() => {})
         throw err
       }
-      return 'every service is healthy'
+      return monitor ? 'every service is healthy, the monitor too' : 'every service is healthy'
     })
+    if (monitor) {
+      // A running Prometheus, Alertmanager and blackbox exporter reread their rendered files.
+      await step('reload the monitor configuration', async () => {
+        await composeQuiet(
+          mode,
+          ['kill', '-s', 'SIGHUP', 'prometheus', 'alertmanager', 'blackbox'],
+          {
+            monitor,
+          }
+        )
+        return `Prometheus on http://127.0.0.1:${opsEnv.PROMETHEUS_PORT}, Alertmanager on http://127.0.0.1:${opsEnv.ALERTMANAGER_PORT}`
+      })
+    }
     await step('first account', async () => {
       const count = Number(
         (

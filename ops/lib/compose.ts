@@ -9,11 +9,12 @@ export const CERTS_DIR = fromRoot('compose', 'certs')
 /**
  * The `docker compose` arguments for a mode: the base file, the mode's file, the env file.
  * `project` and `envFile` let a deploy act on another project than compose.yml's name;
- * `envFile: null` reads settings from the process environment only (test and bench stacks).
+ * `envFile: null` reads settings from the process environment only (test and bench stacks);
+ * `monitor` adds compose.monitor.yml.
  */
 export function composeArgs(
   mode: StackMode = 'local',
-  opts: { project?: string; envFile?: string | null } = {}
+  opts: { project?: string; envFile?: string | null; monitor?: boolean } = {}
 ): string[] {
   return [
     'compose',
@@ -24,14 +25,23 @@ export function composeArgs(
     fromRoot('compose', 'compose.yml'),
     '-f',
     fromRoot('compose', `compose.${mode}.yml`),
+    // The monitor (Prometheus, Alertmanager, exporters): compose.monitor.yml on top.
+    ...(opts.monitor ? ['-f', fromRoot('compose', 'compose.monitor.yml')] : []),
     ...(opts.envFile === null ? [] : ['--env-file', opts.envFile ?? ENV_FILE]),
   ]
 }
 
 /** Runs `docker compose …` for the stack, output streamed. */
-export const compose = (mode: StackMode, args: string[], opts: { timeout?: 0 } = {}) =>
-  $({ stdio: 'inherit', ...opts })`docker ${composeArgs(mode)} ${args}`
+export const compose = (
+  mode: StackMode,
+  args: string[],
+  opts: { monitor?: boolean; timeout?: 0 } = {}
+) =>
+  $({
+    stdio: 'inherit',
+    ...(opts.timeout === 0 ? { timeout: 0 } : {}),
+  })`docker ${composeArgs(mode, opts)} ${args}`
 
 /** Same, quiet, for reading answers. */
-export const composeQuiet = (mode: StackMode, args: string[]) =>
-  $({ quiet: true })`docker ${composeArgs(mode)} ${args}`
+export const composeQuiet = (mode: StackMode, args: string[], opts: { monitor?: boolean } = {}) =>
+  $({ quiet: true })`docker ${composeArgs(mode, opts)} ${args}`

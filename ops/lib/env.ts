@@ -11,6 +11,9 @@ import { fromRoot } from './paths.ts'
 
 const projectName = z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'lower-case letters, digits, - and _')
 const port = z.coerce.number().int().min(1).max(65535)
+/** A Prometheus duration as the configs take it: 15s, 5m, 4h, 15d. */
+const duration = z.string().regex(/^\d+(ms|s|m|h|d|w|y)$/, 'a duration such as 15s, 5m, 4h or 15d')
+const flag = z.enum(['true', 'false']).transform((v) => v === 'true')
 
 export const OpsEnvSchema = z.object({
   // The stack
@@ -34,6 +37,40 @@ export const OpsEnvSchema = z.object({
   // restic 0.14 reads no environment variable for its ssh command (sftp.args came in 0.16):
   // e.g. `ssh -F /etc/medic-scribe/ssh_config backup-host -s sftp`, passed as -o sftp.command.
   RESTIC_SFTP_COMMAND: z.string().min(1).optional(),
+  // Monitoring (compose/compose.monitor.yml, RUNBOOK.md#monitoring-and-alerts)
+  /** Where ops scripts write textfile metrics (backup heartbeat...) for the node exporter. */
+  METRICS_TEXTFILE_DIR: z.string().min(1).default(fromRoot('build', 'metrics')),
+  /** Start the monitor with the stack; unset: on in prod mode, off in local mode. */
+  MONITOR_ENABLED: flag.optional(),
+  PROMETHEUS_RETENTION: duration.default('15d'),
+  PROMETHEUS_SCRAPE_INTERVAL: duration.default('15s'),
+  /** The UIs, on 127.0.0.1 only (reach them from elsewhere through an ssh tunnel). */
+  PROMETHEUS_PORT: port.default(9090),
+  ALERTMANAGER_PORT: port.default(9093),
+  /** How often a still-firing alert is sent again. */
+  ALERT_REPEAT_INTERVAL: duration.default('4h'),
+  // Receivers: each one is used when its settings are there.
+  /** A generic JSON webhook (Alertmanager's webhook format). */
+  ALERT_WEBHOOK_URL: z.url().optional(),
+  /** A Slack-compatible incoming webhook (Slack, Mattermost, Rocket.Chat...). */
+  ALERT_SLACK_WEBHOOK_URL: z.url().optional(),
+  ALERT_SLACK_CHANNEL: z.string().min(1).optional(),
+  /** Email: ALERT_EMAIL_TO through SMTP_SMARTHOST (host:port). */
+  ALERT_EMAIL_TO: z.string().min(3).optional(),
+  SMTP_SMARTHOST: z
+    .string()
+    .regex(/^[^\s:]+:\d+$/, 'host:port')
+    .optional(),
+  SMTP_FROM: z.string().min(3).optional(),
+  SMTP_USERNAME: z.string().min(1).optional(),
+  SMTP_PASSWORD: z.string().min(1).optional(),
+  SMTP_REQUIRE_TLS: flag.default(true),
+  /** Where the alerts' runbook links point (a URL of this repository's RUNBOOK.md). */
+  ALERT_RUNBOOK_URL: z.string().min(1).default('RUNBOOK.md'),
+  /** The edge's certificate is a short-lived one (6 days): no 14-day warning, only < 3 days. */
+  CERT_SHORT_LIVED: flag.default(false),
+  /** The dead man's switch: a URL that expects the always-firing Watchdog alert every few minutes. */
+  ALERT_WATCHDOG_URL: z.url().optional(),
 })
 export type OpsEnv = z.infer<typeof OpsEnvSchema> & {
   /** The file the settings were read from (it may not exist yet). */

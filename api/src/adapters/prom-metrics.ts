@@ -30,6 +30,11 @@ export function createPromMetrics(): Metrics {
     labelNames: ['state'],
     registers: [registry],
   })
+  const oldestPending = new Gauge({
+    name: 'scribe_jobs_oldest_pending_age_seconds',
+    help: 'Age of the oldest job not yet done or failed (0 when none)',
+    registers: [registry],
+  })
   const circuit = new Gauge({
     name: 'scribe_provider_circuit_open',
     help: '1 while the provider circuit is open',
@@ -46,6 +51,7 @@ export function createPromMetrics(): Metrics {
     setJobCounts(counts) {
       for (const [state, n] of Object.entries(counts)) jobs.set({ state }, n)
     },
+    setOldestPendingAge: (seconds) => oldestPending.set(seconds),
     setCircuit: (provider, open) => circuit.set({ provider }, open ? 1 : 0),
     render: async () => ({ contentType: registry.contentType, body: await registry.metrics() }),
   }

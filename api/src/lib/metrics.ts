@@ -3,6 +3,8 @@ export interface Metrics {
   observeRequest(method: string, route: string, status: number, seconds: number): void
   observeProvider(provider: string, outcome: 'ok' | 'error', seconds: number): void
   setJobCounts(counts: Record<string, number>): void
+  /** The oldest job still waiting or running: a stuck queue shows here first. */
+  setOldestPendingAge(seconds: number): void
   setCircuit(provider: string, open: boolean): void
   render(): Promise<{ contentType: string; body: string }>
 }
@@ -11,6 +13,7 @@ export const noopMetrics: Metrics = {
   observeRequest() {},
   observeProvider() {},
   setJobCounts() {},
+  setOldestPendingAge() {},
   setCircuit() {},
   render: async () => ({ contentType: 'text/plain', body: '' }),
 }

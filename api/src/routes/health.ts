@@ -63,7 +63,10 @@ export function registerHealthRoutes(app: Hono<AppEnv>, deps: AppDeps) {
   })
 
   app.get('/metrics', async (c) => {
-    deps.metrics.setJobCounts(await createJobStore(deps.db).counts())
+    const jobs = createJobStore(deps.db)
+    const [counts, oldest] = await Promise.all([jobs.counts(), jobs.oldestPendingSeconds()])
+    deps.metrics.setJobCounts(counts)
+    deps.metrics.setOldestPendingAge(oldest)
     const { contentType, body } = await deps.metrics.render()
     return c.body(body, 200, { 'content-type': contentType })
   })

@@ -79,6 +79,14 @@ export function createJobStore(db: Queryable) {
       for (const r of rows) out[r.key] = r.n
       return out
     },
+    /** Age of the oldest job not yet done or failed, in seconds (0 when there is none). */
+    async oldestPendingSeconds(): Promise<number> {
+      const rows = await db.query<{ age: number | string | null }>(
+        `SELECT extract(epoch FROM now() - min(created_at))::float8 AS age
+         FROM jobs WHERE state = 'pending'`
+      )
+      return Math.max(0, Number(rows[0]?.age ?? 0))
+    },
   }
 }
 export type JobStore = ReturnType<typeof createJobStore>

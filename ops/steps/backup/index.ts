@@ -1,5 +1,5 @@
 // make backup, as a pipeline: lock, repository, volumes, database dump, the files it references,
-// the manifest, restic; the staging copy is removed whatever happens.
+// the manifest, restic, then the heartbeat the monitor watches; the staging copy is removed whatever happens.
 import { runPipeline } from '../../lib/pipeline.ts'
 import type { Pipeline } from '../../lib/pipeline.ts'
 import type { Manifest } from '../../lib/manifest.ts'
@@ -8,6 +8,7 @@ import { createBackupContext, lockFile } from './context.ts'
 import type { BackupContext } from './context.ts'
 import { dump } from './dump.ts'
 import { files } from './files.ts'
+import { heartbeat } from './heartbeat.ts'
 import { manifest } from './manifest.ts'
 import { repository } from './repository.ts'
 import { cleanup, store } from './store.ts'
@@ -19,7 +20,7 @@ export const backupPipeline: Pipeline<BackupContext> = {
   // create the password file or the repository, nor share the staging folder.
   lock: (c) =>
     c.lockHeld ? undefined : { file: lockFile(c.project), holder: `backup of ${c.project}` },
-  steps: [repository, volumes, dump, files, manifest, store],
+  steps: [repository, volumes, dump, files, manifest, store, heartbeat],
   always: [cleanup],
 }
 
