@@ -11,6 +11,15 @@ const MAX_JSON_BYTES = 1024 * 1024
 
 export type ValidationTarget = 'json' | 'query' | 'header'
 
+type PathName = (path: PropertyKey[]) => string
+const fieldName: PathName = (path) => path.join('.') || 'body'
+/** `idempotency-key` as clients write it: `Idempotency-Key`. */
+const headerName: PathName = (path) =>
+  String(path[0] ?? 'headers').replace(
+    /(^|-)([a-z])/g,
+    (_m, dash: string, ch: string) => dash + ch.toUpperCase()
+  )
+
 /**
  * Middleware: validates one part of the request and hands the parsed value to the handler as
  * `c.req.valid(target)`. `query` sees the first value of each name, `header` lower-case names,
@@ -28,7 +37,9 @@ export function validate<T extends ValidationTarget, S extends z.ZodType>(
     const value =
       target === 'json'
         ? await parseJson(c.req.raw, schema)
-        : parseValue(target === 'query' ? c.req.query() : c.req.header(), schema)
+        : target === 'query'
+          ? parseValue(c.req.query(), schema)
+          : parseValue(c.req.header(), schema, headerName)
     c.req.addValidatedData(target, value as object)
     await next()
   }
@@ -48,12 +59,15 @@ export async function parseJson<S extends z.ZodType>(req: Request, schema: S): P
   return parseValue(body, schema)
 }
 
-export function parseValue<S extends z.ZodType>(value: unknown, schema: S): z.infer<S> {
+/** Validates a value; a failure is a 400 naming each wrong field (`name: what is wrong`). */
+export function parseValue<S extends z.ZodType>(
+  value: unknown,
+  schema: S,
+  name: PathName = fieldName
+): z.infer<S> {
   const result = schema.safeParse(value)
   if (!result.success) {
-    const detail = result.error.issues
-      .map((i) => `${i.path.join('.') || 'body'}: ${i.message}`)
-      .join('; ')
+    const detail = result.error.issues.map((i) => `${name(i.path)}: ${i.message}`).join('; ')
     throw new ApiError({ code: 'BAD_REQUEST', message: detail })
   }
   return result.data
