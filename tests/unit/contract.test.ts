@@ -107,7 +107,9 @@ describe('the HTTP contract (api/src/contract/)', () => {
     expect((await fetch(`${base}/ws`)).status).toBe(401)
 
     await expect
-      .poll(() => events.filter((e) => (e as LiveEvent).type === 'note.ready').length)
+      .poll(() => events.filter((e) => (e as LiveEvent).type === 'note.ready').length, {
+        timeout: 10_000,
+      })
       .toBe(3)
     ws.close()
 
