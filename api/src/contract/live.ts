@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { LIVE_EVENT_TYPES, RECORDING_STATUSES } from './names.ts'
-import { timestamp } from './query.ts'
+import { timestamp } from './fields.ts'
 
 // GET /ws pushes one JSON object per message (and answers the text `ping` with `pong`).
 

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { EvidenceSchema, SoapNoteSchema } from './soap-note.ts'
-import { pageLimit, timestamp } from './query.ts'
+import { pageLimit, timestamp } from './fields.ts'
 
 /** GET /api/notes/:id and /versions/:n as JSON: the soap.v1 document with its place in the list. */
 export const NoteSchema = SoapNoteSchema.extend({

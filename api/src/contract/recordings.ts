@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { RECORDING_STATUSES, TEMPLATES } from './names.ts'
-import { pageLimit, timestamp } from './query.ts'
+import { pageLimit, timestamp } from './fields.ts'
 
 /** `Idempotency-Key` on POST /api/recordings: a retried upload answers the first one's 202. */
 export const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{8,128}$/

@@ -1,3 +1,4 @@
+// Field schemas that several resources share.
 import { z } from 'zod'
 
 /**
