@@ -30,6 +30,49 @@ const webStandardOnly = {
   },
 }
 
+// The HTTP contract (api/src/contract/) is shared with the PWA: zod and its own files only, so
+// the browser can read it (no runtime, no route, no store).
+const contractStandsAlone = {
+  files: ['api/src/contract/**/*.ts'],
+  rules: {
+    'no-restricted-imports': [
+      'error',
+      {
+        patterns: [
+          {
+            regex: '^(?!zod$|\\./)',
+            message: 'The contract imports only zod and its own files (the PWA reads it too).',
+          },
+        ],
+      },
+    ],
+  },
+}
+
+// The PWA sees the API only through its contract, and takes only types from it, apart from
+// names.ts (no imports), so nothing of the API, zod included, ends up in the bundle.
+const webReadsOnlyTheContract = {
+  files: ['web/**/*.{ts,tsx}'],
+  rules: {
+    '@typescript-eslint/no-restricted-imports': [
+      'error',
+      {
+        patterns: [
+          {
+            regex: '/api/src/(?!contract/)',
+            message: 'Import the API contract (api/src/contract/), never a route or module.',
+          },
+          {
+            regex: '/api/src/contract/(?!names\\.ts$)',
+            allowTypeImports: true,
+            message: 'Only types from the contract; its run-time values live in names.ts.',
+          },
+        ],
+      },
+    ],
+  },
+}
+
 export default tseslint.config(
   { ignores: ['**/node_modules/**', '**/dist/**', 'data/**', 'coverage/**', 'build/**'] },
   ...tseslint.configs.recommended,
@@ -43,5 +86,7 @@ export default tseslint.config(
     },
   },
   webStandardOnly,
+  contractStandsAlone,
+  webReadsOnlyTheContract,
   prettier
 )

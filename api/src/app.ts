@@ -12,7 +12,7 @@ import { registerRecordingRoutes } from './routes/recordings.ts'
 import { registerNoteRoutes } from './routes/notes.ts'
 import { registerWebSocketRoute } from './routes/ws.ts'
 import { registerCompatRoutes } from './routes/compat.ts'
-import { accessLog } from './lib/access-log.ts'
+import { accessLog } from './http/access-log.ts'
 
 /** The whole API as a web-standard Hono app; everything runtime-specific arrives in `deps`. */
 export function createApp(deps: AppDeps): Hono<AppEnv> {

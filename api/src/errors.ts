@@ -2,19 +2,9 @@ import { HTTPException } from 'hono/http-exception'
 import type { Context } from 'hono'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import type { Logger } from './lib/logger.ts'
+import type { ErrorCode, ErrorEnvelope } from './contract/errors.ts'
 
-export const ERROR_CODES = [
-  'BAD_REQUEST',
-  'UNAUTHORIZED',
-  'NOT_FOUND',
-  'CONFLICT',
-  'PAYLOAD_TOO_LARGE',
-  'UNSUPPORTED_MEDIA_TYPE',
-  'RATE_LIMITED',
-  'UNAVAILABLE',
-  'INTERNAL',
-] as const
-export type ErrorCode = (typeof ERROR_CODES)[number]
+// The codes and the envelope are part of the HTTP contract (contract/errors.ts).
 
 export function codeToStatus(code: ErrorCode): ContentfulStatusCode {
   switch (code) {
@@ -47,7 +37,7 @@ export class ApiError extends HTTPException {
   }
 }
 
-export function errorBody(code: ErrorCode, message: string, requestId?: string) {
+export function errorBody(code: ErrorCode, message: string, requestId?: string): ErrorEnvelope {
   return { error: { code, message, ...(requestId ? { request_id: requestId } : {}) } }
 }
 

@@ -20,6 +20,8 @@ import { createUserStore } from '../../api/src/store/users.ts'
 import { hashPassword } from '../../api/src/auth/passwords.ts'
 import type { NoteWriter, SpeechToText, Transcript } from '../../api/src/providers/types.ts'
 import { createExtractiveWriter } from '../../api/src/providers/writer/extractive.ts'
+import { errorBody } from '../../api/src/errors.ts'
+import { createContractLog } from './contract-check.ts'
 
 export const PASSWORD = 'correct-horse-battery-staple'
 
@@ -99,12 +101,16 @@ export async function createHarness(opts: HarnessOptions = {}) {
     worker: { pollMs: 50, backoff: { baseMs: 20, capMs: 200 }, circuitOpenMs: 300, ...opts.worker },
   })
   root.route('/', scribe.app)
+  // As the Node entry mounts it (api/src/node.ts).
+  root.notFound((c) => c.json(errorBody('NOT_FOUND', 'no such route'), 404))
   const users = createUserStore(db)
+  // Every answer, through request() or over the network, is held against the contract.
+  const contract = createContractLog()
 
   /** Serves the app on 127.0.0.1 with WebSockets; returns the base URL. */
   async function listen(): Promise<string> {
     server = await new Promise<Server>((resolve) => {
-      const s = serve({ fetch: root.fetch, port: 0, hostname: '127.0.0.1' }, () =>
+      const s = serve({ fetch: contract.checked(root.fetch), port: 0, hostname: '127.0.0.1' }, () =>
         resolve(s as Server)
       ) as Server
     })
@@ -118,8 +124,12 @@ export async function createHarness(opts: HarnessOptions = {}) {
     return { id, email, token, auth: { authorization: `Bearer ${token}` } }
   }
 
-  const request = async (path: string, init?: RequestInit): Promise<Response> =>
-    scribe.app.request(path, init)
+  const request = async (input: string | Request, init?: RequestInit): Promise<Response> => {
+    const res = await scribe.app.request(input, init)
+    if (typeof input === 'string') await contract.record(init?.method ?? 'GET', input, res)
+    else await contract.record(input.method, input.url, res)
+    return res
+  }
 
   function upload(
     token: string,
@@ -185,7 +195,9 @@ export async function createHarness(opts: HarnessOptions = {}) {
     db,
     files,
     scribe,
+    /** The app itself: its answers are not checked against the contract (use request()). */
     app: scribe.app,
+    contract,
     request,
     upload,
     settle,
@@ -198,6 +210,7 @@ export async function createHarness(opts: HarnessOptions = {}) {
       await new Promise((r) => (server ? server.close(r) : r(undefined)))
       await scribe.close()
       await rm(dir, { recursive: true, force: true })
+      contract.assertClean()
     },
   }
 }

@@ -1,7 +1,7 @@
 // What every note from a long recording must satisfy, whatever the engine: evidence inside the
 // audio, in order, pointing at utterances that exist with the same times.
 import { expect } from 'vitest'
-import type { NoteResponse } from '../../api/src/routes/notes.ts'
+import type { Note as NoteResponse } from '../../api/src/contract/notes.ts'
 
 export function expectEvidenceWithin(note: NoteResponse, audioSeconds: number) {
   const utterances = note.transcript.utterances

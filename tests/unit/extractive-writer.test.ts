@@ -1,7 +1,9 @@
 import { describe, it, expect } from 'vitest'
 import { createExtractiveWriter } from '../../api/src/providers/writer/extractive.ts'
-import { SECTION_NAMES, SectionsSchema } from '../../api/src/notes/soap.ts'
-import type { Sections, Template, Utterance } from '../../api/src/notes/soap.ts'
+import { SECTION_NAMES } from '../../api/src/contract/names.ts'
+import type { Template } from '../../api/src/contract/names.ts'
+import { SectionsSchema } from '../../api/src/contract/soap-note.ts'
+import type { Sections, Utterance } from '../../api/src/contract/soap-note.ts'
 import type { Transcript, WriterOutput } from '../../api/src/providers/types.ts'
 
 type Line = [speaker: string, text: string]

@@ -5,8 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createHarness } from '../support/harness.ts'
 import type { Harness } from '../support/harness.ts'
 import { consultationWav } from '../support/audio.ts'
-import type { SoapNote } from '../../api/src/notes/soap.ts'
-import type { NoteResponse } from '../../api/src/routes/notes.ts'
+import type { SoapNote } from '../../api/src/contract/soap-note.ts'
+import type { Note } from '../../api/src/contract/notes.ts'
 
 type ErrorBody = { error: { code: string; message: string; request_id?: string } }
 type User = Awaited<ReturnType<Harness['addUser']>>
@@ -40,7 +40,7 @@ describe('notes: edits, versions, export and audit', () => {
   let doc: User
   let noteId: string
   let recordingId: string
-  let original: NoteResponse
+  let original: Note
 
   const get = (path: string, headers: Record<string, string> = {}) =>
     h.request(path, { headers: { ...doc.auth, ...headers } })
@@ -106,7 +106,7 @@ describe('notes: edits, versions, export and audit', () => {
   it('should read version 1 and audit the read', async () => {
     const res = await get(`/api/notes/${noteId}`)
     expect(res.status).toBe(200)
-    original = (await res.json()) as NoteResponse
+    original = (await res.json()) as Note
     expect(original.version).toBe(1)
     expect(original.patient_ref).toBe('MRN-7')
     await expectAudited(res, 'note.read', { version: 1, format: 'json' })
@@ -116,7 +116,7 @@ describe('notes: edits, versions, export and audit', () => {
     const sections = edited('edit one')
     const res = await patch(JSON.stringify({ base_version: 1, sections }))
     expect(res.status).toBe(200)
-    const saved = (await res.json()) as NoteResponse
+    const saved = (await res.json()) as Note
     expect(saved.version).toBe(2)
     expect(saved.sections).toEqual(sections)
     // Everything but the sections is carried over from version 1.
@@ -139,7 +139,7 @@ describe('notes: edits, versions, export and audit', () => {
 
   it('should return version 2 from GET', async () => {
     const res = await get(`/api/notes/${noteId}`)
-    const note = (await res.json()) as NoteResponse
+    const note = (await res.json()) as Note
     expect(note.version).toBe(2)
     expect(note.sections).toEqual(edited('edit one'))
     expect(note.created_at).toBe(original.created_at)
@@ -186,7 +186,7 @@ describe('notes: edits, versions, export and audit', () => {
       patch(JSON.stringify({ base_version: 2, sections: edited('racer two') })),
     ])
     expect([first!.status, second!.status].sort()).toEqual([200, 409])
-    const winner = (await (first!.status === 200 ? first! : second!).json()) as NoteResponse
+    const winner = (await (first!.status === 200 ? first! : second!).json()) as Note
     const loser = first!.status === 200 ? second! : first!
     expect(((await loser.json()) as ErrorBody).error.code).toBe('CONFLICT')
     expect(winner.version).toBe(3)

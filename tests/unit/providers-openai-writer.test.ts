@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { SectionsSchema } from '../../api/src/notes/soap.ts'
+import { SectionsSchema } from '../../api/src/contract/soap-note.ts'
 import { createOpenAiWriter } from '../../api/src/providers/writer/openai.ts'
 import { SOAP_SYSTEM_PROMPT_V1 } from '../../api/src/providers/writer/prompt.ts'
 import type { Transcript, WriterInput } from '../../api/src/providers/types.ts'
@@ -12,6 +12,7 @@ import {
   soapAnswerFixture,
 } from '../support/provider-mocks.ts'
 import { failure, useProviderServer } from '../support/provider-test-helpers.ts'
+import { openAiStrictViolations } from '../support/openai-strict-schema.ts'
 
 const server = useProviderServer()
 
@@ -30,21 +31,6 @@ const transcript: Transcript = {
   model: 'nova-3-medical',
 }
 const input: WriterInput = { transcript, template: 'soap', language: 'en' }
-
-/** Every object in a JSON schema must forbid extra properties and require all of its own. */
-function strictViolations(schema: unknown, path = '$'): string[] {
-  if (!schema || typeof schema !== 'object') return []
-  const s = schema as Record<string, unknown>
-  const out: string[] = []
-  if (s.type === 'object') {
-    const props = Object.keys((s.properties as object | undefined) ?? {})
-    if (s.additionalProperties !== false) out.push(`${path}: additionalProperties`)
-    const required = new Set((s.required as string[] | undefined) ?? [])
-    for (const p of props) if (!required.has(p)) out.push(`${path}.${p}: not required`)
-  }
-  for (const [k, v] of Object.entries(s)) out.push(...strictViolations(v, `${path}.${k}`))
-  return out
-}
 
 describe('openai note writer', () => {
   it('maps the answer to soap.v1 sections with evidence from the transcript', async () => {
@@ -96,7 +82,7 @@ describe('openai note writer', () => {
     expect(req.responseFormatType).toBe('json_schema')
     expect(req.schemaName).toBe('soap_v1')
     expect(req.strict).toBe(true)
-    expect(strictViolations(req.schema)).toEqual([])
+    expect(openAiStrictViolations(req.schema)).toEqual([])
     expect(req.schema).toMatchObject({
       required: ['status', 'sections', 'warnings'],
       properties: { status: { enum: ['ok', 'insufficient_content'] } },

@@ -91,7 +91,7 @@ async function postRecording(
   headers: Record<string, string>
 ): Promise<Response> {
   const init: StreamingInit = { method: 'POST', body, headers, duplex: 'half' }
-  return target.app.request(new Request('http://scribe.test/api/recordings', init))
+  return target.request(new Request('http://scribe.test/api/recordings', init))
 }
 
 describe('recordings: refused uploads', () => {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createHarness } from '../support/harness.ts'
 import type { Harness } from '../support/harness.ts'
 import { consultationWav } from '../support/audio.ts'
-import type { NoteResponse } from '../../api/src/routes/notes.ts'
+import type { Note } from '../../api/src/contract/notes.ts'
 
 describe('recordings: upload to note', () => {
   let h: Harness
@@ -32,7 +32,7 @@ describe('recordings: upload to note', () => {
 
     const note = (await (
       await h.request(`/api/notes/${done.note_id}`, { headers: doc.auth })
-    ).json()) as NoteResponse
+    ).json()) as Note
     expect(note.schema_version).toBe('soap.v1')
     expect(note.recording_id).toBe(ack.id)
     expect(note.version).toBe(1)

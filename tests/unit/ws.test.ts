@@ -3,8 +3,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createHarness } from '../support/harness.ts'
 import type { Harness } from '../support/harness.ts'
 import { consultationWav } from '../support/audio.ts'
+import { LiveEventSchema } from '../../api/src/contract/live.ts'
 
 type Event = { type: string; recording_id?: string; note_id?: string; at?: string }
+
+/** Messages the contract's LiveEventSchema does not describe, from every socket of the file. */
+const offContract: string[] = []
 
 /** A socket that keeps every message it receives, with their arrival times. */
 async function openSocket(base: string, token: string) {
@@ -12,8 +16,9 @@ async function openSocket(base: string, token: string) {
   const events: (Event & { receivedAt: number })[] = []
   ws.on('message', (data) => {
     const text = String(data)
-    if (text.startsWith('{'))
-      events.push({ ...(JSON.parse(text) as Event), receivedAt: Date.now() })
+    if (!text.startsWith('{')) return
+    if (!LiveEventSchema.safeParse(JSON.parse(text)).success) offContract.push(text)
+    events.push({ ...(JSON.parse(text) as Event), receivedAt: Date.now() })
   })
   await new Promise<void>((resolve, reject) => {
     ws.once('open', () => resolve())
@@ -41,7 +46,10 @@ describe('websocket: live events', () => {
     h = await createHarness()
     base = await h.listen()
   })
-  afterAll(() => h.close())
+  afterAll(async () => {
+    await h.close()
+    expect(offContract).toEqual([])
+  })
 
   it('should push note.ready to every socket of the owner within a second of the commit, and to nobody else', async () => {
     const a = await h.addUser('a@example.org')

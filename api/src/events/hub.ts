@@ -1,22 +1,9 @@
 import type { Database, Queryable } from '../store/database.ts'
 import type { Logger } from '../lib/logger.ts'
+import type { RecordingEvent } from '../contract/live.ts'
 
-export type ScribeEventType =
-  | 'recording.queued'
-  | 'recording.transcribing'
-  | 'recording.transcribed'
-  | 'note.ready'
-  | 'recording.failed'
-
-export type ScribeEvent = {
-  type: ScribeEventType
-  user_id: string
-  recording_id: string
-  status: string
-  note_id?: string | null
-  reason?: string | null
-  at: string
-}
+/** What the hub carries is what the socket pushes: the contract's recording event. */
+export type ScribeEvent = RecordingEvent
 
 const CHANNEL = 'scribe_events'
 

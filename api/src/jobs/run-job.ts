@@ -9,7 +9,7 @@ import { ProviderError } from '../providers/types.ts'
 import type { Transcript } from '../providers/types.ts'
 import { buildNote } from '../notes/build.ts'
 import { writeNoteFiles } from '../notes/files.ts'
-import type { Template } from '../notes/soap.ts'
+import type { Template } from '../contract/names.ts'
 import { sha256Hex } from '../lib/hex.ts'
 
 type RunDeps = WorkerDeps & { signal: AbortSignal; leaseSeconds: number }

@@ -1,6 +1,23 @@
 import type { Transcript, WriterOutput, NoteWriter } from '../providers/types.ts'
-import type { SoapNote, Template } from './soap.ts'
-import { SOAP_SCHEMA_VERSION, SoapNoteSchema } from './soap.ts'
+import type { Template } from '../contract/names.ts'
+import { SECTION_NAMES, SOAP_SCHEMA_VERSION } from '../contract/names.ts'
+import { SoapNoteSchema } from '../contract/soap-note.ts'
+import type { Sections, SoapNote } from '../contract/soap-note.ts'
+
+// soap.v1 is a strict schema (it is what clients are promised); a transcript kept from an
+// earlier run or a writer's answer may carry more, which the note leaves out, as it always has.
+const onlyNoteFields = (sections: Sections): Sections =>
+  Object.fromEntries(
+    SECTION_NAMES.map((name) => [
+      name,
+      {
+        items: sections[name].items.map(({ text, evidence }) => ({
+          text,
+          evidence: evidence.map(({ utterance_id, start, end }) => ({ utterance_id, start, end })),
+        })),
+      },
+    ])
+  ) as Sections
 
 /** Assembles the soap.v1 document from a transcript and the writer's sections. */
 export function buildNote(args: {
@@ -20,8 +37,16 @@ export function buildNote(args: {
     status: output.status,
     language: args.language,
     template: args.template,
-    sections: output.sections,
-    transcript: { utterances: transcript.utterances },
+    sections: onlyNoteFields(output.sections),
+    transcript: {
+      utterances: transcript.utterances.map(({ id, speaker, start, end, text }) => ({
+        id,
+        speaker,
+        start,
+        end,
+        text,
+      })),
+    },
     provenance: {
       stt_provider: transcript.provider,
       stt_model: transcript.model,

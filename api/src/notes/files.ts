@@ -1,5 +1,5 @@
 import type { FileStore } from '../files/file-store.ts'
-import type { SoapNote } from './soap.ts'
+import type { SoapNote } from '../contract/soap-note.ts'
 import { renderMarkdown } from './markdown.ts'
 
 const encoder = new TextEncoder()

@@ -1,5 +1,5 @@
-import type { SoapNote } from './soap.ts'
-import { SECTION_NAMES } from './soap.ts'
+import type { SoapNote } from '../contract/soap-note.ts'
+import { SECTION_NAMES } from '../contract/names.ts'
 
 const TITLES = {
   subjective: 'Subjective',

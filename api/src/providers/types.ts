@@ -1,4 +1,5 @@
-import type { Sections, Template, Utterance } from '../notes/soap.ts'
+import type { Template } from '../contract/names.ts'
+import type { Sections, Utterance } from '../contract/soap-note.ts'
 
 // A transcript as every speech-to-text provider returns it, normalised.
 export type Transcript = {

@@ -6,6 +6,7 @@ import { commitRecording } from '../uploads/commit.ts'
 import { createRecordingStore } from '../store/recordings.ts'
 import { createNoteStore } from '../store/notes.ts'
 import { renderMarkdown } from '../notes/markdown.ts'
+import type { CompatNote, CompatPending } from '../contract/compat.ts'
 
 const WAIT_MS = 10 * 60_000
 
@@ -61,16 +62,14 @@ export function registerCompatRoutes(app: Hono<AppEnv>, deps: AppDeps) {
       const note = rec?.note_id ? await createNoteStore(deps.db).byRecording(rec.id) : undefined
       const v = note ? await createNoteStore(deps.db).version(note.id, note.version) : undefined
       if (!rec || rec.status !== 'done' || !v) {
-        return c.json(
-          {
-            recording_id: recording.id,
-            status: rec?.status ?? 'queued',
-            reason: rec?.reason ?? 'still processing',
-          },
-          rec?.status === 'failed' ? 422 : 202
-        )
+        const pending: CompatPending = {
+          recording_id: recording.id,
+          status: rec?.status ?? 'queued',
+          reason: rec?.reason ?? 'still processing',
+        }
+        return c.json(pending, rec?.status === 'failed' ? 422 : 202)
       }
-      return c.json({
+      const answer: CompatNote = {
         recording_id: rec.id,
         note_id: v.note_id,
         status: 'done',
@@ -79,7 +78,8 @@ export function registerCompatRoutes(app: Hono<AppEnv>, deps: AppDeps) {
           .join('\n'),
         summary: renderMarkdown(v.content),
         note: v.content,
-      })
+      }
+      return c.json(answer)
     } finally {
       unsubscribe()
     }

@@ -1,10 +1,6 @@
 import type { Hono } from 'hono'
+import type { PublicConfig } from '../contract/auth.ts'
 import type { AppDeps, AppEnv } from '../deps.ts'
-
-export type PublicConfigResponse = {
-  auth:
-    { mode: 'local' } | { mode: 'supabase'; supabase_url: string; supabase_anon_key: string | null }
-}
 
 /**
  * What the PWA needs before anyone signs in: which sign-in to show. Only values that are public
@@ -12,7 +8,7 @@ export type PublicConfigResponse = {
  */
 export function registerConfigRoutes(app: Hono<AppEnv>, deps: AppDeps) {
   const { SUPABASE_URL, SUPABASE_ANON_KEY } = deps.config
-  const body: PublicConfigResponse = SUPABASE_URL
+  const body: PublicConfig = SUPABASE_URL
     ? {
         auth: {
           mode: 'supabase',

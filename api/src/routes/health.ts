@@ -1,41 +1,39 @@
 import type { Hono } from 'hono'
 import type { AppDeps, AppEnv } from '../deps.ts'
 import { createJobStore } from '../store/jobs.ts'
+import type { Health, Readiness } from '../contract/health.ts'
 
 export function registerHealthRoutes(app: Hono<AppEnv>, deps: AppDeps) {
   // Liveness touches nothing: a slow database must not get a healthy process restarted. The
   // version lets a deploy (and its tests) see which release the edge is serving.
-  app.get('/health/live', (c) => c.json({ status: 'ok', version: deps.config.APP_VERSION }))
+  app.get('/health/live', (c) =>
+    c.json({ status: 'ok' as const, version: deps.config.APP_VERSION })
+  )
 
   // Readiness checks what an upload needs, in parallel: the database answers, and both volumes
   // take a new file with room to spare. https://github.com/epicweb-dev/epic-stack (healthcheck)
   app.get('/health/ready', async (c) => {
     const minFree = deps.config.MIN_FREE_DISK_MB * 1024 * 1024
+    const failed = (e: unknown) => ({ ok: false as const, error: String(e) })
+    const disk = (area: 'audio' | 'notes') =>
+      deps.files.check(area).then(
+        (s) => ({
+          ok: s.writable && s.freeBytes >= minFree,
+          writable: s.writable,
+          free_bytes: s.freeBytes,
+        }),
+        failed
+      )
     const [database, audio, notes] = await Promise.all([
-      deps.db.query('SELECT 1').then(
-        () => ({ ok: true }),
-        (e: unknown) => ({ ok: false, error: String(e) })
-      ),
-      ...(['audio', 'notes'] as const).map((area) =>
-        deps.files.check(area).then(
-          (s) => ({
-            ok: s.writable && s.freeBytes >= minFree,
-            writable: s.writable,
-            free_bytes: s.freeBytes,
-          }),
-          (e: unknown) => ({ ok: false, error: String(e) })
-        )
-      ),
+      deps.db.query('SELECT 1').then(() => ({ ok: true as const }), failed),
+      disk('audio'),
+      disk('notes'),
     ])
     const checks = { database, audio, notes }
-    const failing = Object.entries(checks)
-      .filter(([, v]) => !v?.ok)
-      .map(([k]) => k)
+    const failing = (['database', 'audio', 'notes'] as const).filter((k) => !checks[k].ok)
     if (failing.length > 0) deps.logger.warn('not ready', { failing, checks })
-    return c.json(
-      { status: failing.length ? 'unavailable' : 'ok', failing, checks },
-      failing.length ? 503 : 200
-    )
+    const readiness: Readiness = { status: failing.length ? 'unavailable' : 'ok', failing, checks }
+    return c.json(readiness, failing.length ? 503 : 200)
   })
 
   app.get('/health', async (c) => {
@@ -43,7 +41,7 @@ export function registerHealthRoutes(app: Hono<AppEnv>, deps: AppDeps) {
       createJobStore(deps.db).counts(),
       deps.files.check('audio'),
     ])
-    return c.json({
+    const health: Health = {
       status: 'ok',
       version: deps.config.APP_VERSION,
       uptime_s: Math.round((deps.clock.now() - deps.startedAt) / 1000),
@@ -59,7 +57,8 @@ export function registerHealthRoutes(app: Hono<AppEnv>, deps: AppDeps) {
       queue,
       websockets: deps.hub.connections(),
       free_disk_bytes: audio.freeBytes,
-    })
+    }
+    return c.json(health)
   })
 
   app.get('/metrics', async (c) => {

@@ -1,48 +1,24 @@
 import type { Context, Hono } from 'hono'
-import { z } from 'zod'
 import type { AppDeps, AppEnv } from '../deps.ts'
 import { ApiError } from '../errors.ts'
-import { isUuid, ownedById } from '../lib/ids.ts'
 import { createNoteStore } from '../store/notes.ts'
 import type { NoteRow, NoteVersion } from '../store/notes.ts'
 import { createRecordingStore } from '../store/recordings.ts'
 import { createAuditLog } from '../store/audit.ts'
-import { EvidenceSchema, SoapNoteSchema } from '../notes/soap.ts'
-import type { SoapNote } from '../notes/soap.ts'
 import { renderMarkdown } from '../notes/markdown.ts'
 import { writeNoteFiles } from '../notes/files.ts'
-import { parseJson } from '../lib/validate.ts'
-import { auditContext } from '../lib/audit-context.ts'
+import { decodeCursor, encodeCursor } from '../notes/cursor.ts'
+import { ownedById } from '../http/owned.ts'
+import { parseJson, validate } from '../http/validation.ts'
+import { auditContext } from '../http/audit-context.ts'
+import { SoapNoteSchema } from '../contract/soap-note.ts'
+import { NoteEditSchema, NoteListQuerySchema } from '../contract/notes.ts'
+import type { Note, NoteList, NoteVersionList } from '../contract/notes.ts'
 
-const EditItem = z.strictObject({
-  text: z.string().trim().min(1).max(4000),
-  evidence: z.array(EvidenceSchema).max(50).default([]),
-})
-const EditSection = z.strictObject({ items: z.array(EditItem).max(200) })
-export const NoteEditSchema = z.strictObject({
-  base_version: z.number().int().positive(),
-  sections: z.strictObject({
-    subjective: EditSection,
-    objective: EditSection,
-    assessment: EditSection,
-    plan: EditSection,
-  }),
-})
-
-// Cursors carry the ISO timestamps this API writes; versions fit a PostgreSQL integer.
-const CURSOR_AT = /^[12]\d{3}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/
+// Versions in paths fit a PostgreSQL integer.
 const VERSION = /^[1-9]\d{0,8}$/
 
-export type NoteResponse = SoapNote & {
-  id: string
-  recording_id: string
-  version: number
-  patient_ref: string | null
-  created_at: string
-  updated_at: string
-}
-
-const toResponse = (n: NoteRow, v: NoteVersion, patientRef: string | null): NoteResponse => ({
+const toResponse = (n: NoteRow, v: NoteVersion, patientRef: string | null): Note => ({
   ...v.content,
   id: n.id,
   recording_id: n.recording_id,
@@ -66,34 +42,16 @@ export function registerNoteRoutes(app: Hono<AppEnv>, deps: AppDeps) {
     return { note, patientRef: rec?.patient_ref ?? null }
   }
 
-  app.get('/api/notes', async (c) => {
-    const limit = Math.min(Math.max(Number(c.req.query('limit') ?? 20) || 20, 1), 100)
-    const cursor = c.req.query('cursor')
-    let before: { at: string; id: string } | undefined
-    if (cursor) {
-      let decoded = ''
-      try {
-        decoded = atob(cursor.replace(/-/g, '+').replace(/_/g, '/'))
-      } catch {
-        // not base64: refused below
-      }
-      const [at, id] = decoded.split('|')
-      if (!at || !id || !isUuid(id) || !CURSOR_AT.test(at) || Number.isNaN(Date.parse(at))) {
-        throw new ApiError({ code: 'BAD_REQUEST', message: 'the cursor is not valid' })
-      }
-      // Normalised, so PostgreSQL never sees a date JavaScript accepted but it would not.
-      before = { at: new Date(at).toISOString(), id }
+  app.get('/api/notes', validate('query', NoteListQuerySchema), async (c) => {
+    const { limit, cursor } = c.req.valid('query')
+    const before = cursor ? decodeCursor(cursor) : undefined
+    if (cursor && !before) {
+      throw new ApiError({ code: 'BAD_REQUEST', message: 'the cursor is not valid' })
     }
     const rows = await notes.listForUser(c.get('principal').userId, limit + 1, before)
     const page = rows.slice(0, limit)
     const last = page.at(-1)
-    const next =
-      rows.length > limit && last
-        ? btoa(`${new Date(last.created_at).toISOString()}|${last.id}`)
-            .replace(/\+/g, '-')
-            .replace(/\//g, '_')
-        : null
-    return c.json({
+    const list: NoteList = {
       items: page.map((n) => ({
         id: n.id,
         recording_id: n.recording_id,
@@ -104,8 +62,9 @@ export function registerNoteRoutes(app: Hono<AppEnv>, deps: AppDeps) {
         created_at: new Date(n.created_at).toISOString(),
         updated_at: new Date(n.updated_at).toISOString(),
       })),
-      next_cursor: next,
-    })
+      next_cursor: rows.length > limit && last ? encodeCursor(last.created_at, last.id) : null,
+    }
+    return c.json(list)
   })
 
   app.get('/api/notes/:id', async (c) => {
@@ -142,9 +101,10 @@ export function registerNoteRoutes(app: Hono<AppEnv>, deps: AppDeps) {
       recording_id: note.recording_id,
     })
     const rows = await notes.versions(note.id)
-    return c.json({
+    const list: NoteVersionList = {
       items: rows.map((r) => ({ ...r, created_at: new Date(r.created_at).toISOString() })),
-    })
+    }
+    return c.json(list)
   })
 
   app.get('/api/notes/:id/versions/:version', async (c) => {

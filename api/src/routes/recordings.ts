@@ -1,44 +1,24 @@
 import type { Context, Hono } from 'hono'
-import { z } from 'zod'
 import type { AppDeps, AppEnv } from '../deps.ts'
 import { ApiError } from '../errors.ts'
-import { ownedById } from '../lib/ids.ts'
-import { TEMPLATES } from '../notes/soap.ts'
 import { createRecordingStore } from '../store/recordings.ts'
 import type { Recording } from '../store/recordings.ts'
 import { createAuditLog } from '../store/audit.ts'
 import { ingestUpload } from '../uploads/ingest.ts'
 import { commitRecording } from '../uploads/commit.ts'
-import { parseValue } from '../lib/validate.ts'
-import { auditContext } from '../lib/audit-context.ts'
-
-export const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{8,128}$/
-
-export const RecordingFieldsSchema = z.strictObject({
-  template: z.enum(TEMPLATES).default('soap'),
-  language: z
-    .string()
-    .regex(/^([a-z]{2,3}(-[A-Za-z0-9]{2,8})?|auto)$/, 'must be a language tag such as en or en-GB')
-    .default('en'),
-  patient_ref: z
-    .string()
-    .max(128)
-    .regex(/^[^\p{Cc}]*$/u, 'must not contain control characters')
-    .optional(),
-})
-
-export type RecordingResponse = {
-  id: string
-  status: Recording['status']
-  note_id: string | null
-  reason: string | null
-  detail: string | null
-  created_at: string
-  template: string
-  language: string
-  patient_ref: string | null
-  size_bytes: number
-}
+import { ownedById } from '../http/owned.ts'
+import { parseValue, validate } from '../http/validation.ts'
+import { auditContext } from '../http/audit-context.ts'
+import {
+  RecordingFieldsSchema,
+  RecordingListQuerySchema,
+  RecordingUploadHeadersSchema,
+} from '../contract/recordings.ts'
+import type {
+  Recording as RecordingResponse,
+  RecordingAccepted,
+  RecordingList,
+} from '../contract/recordings.ts'
 
 /** While a recording waits, `detail` says on what: a provider error being retried, or no provider. */
 export const toRecordingResponse = (r: Recording, sttConfigured = true): RecordingResponse => ({
@@ -65,20 +45,15 @@ export function registerRecordingRoutes(app: Hono<AppEnv>, deps: AppDeps) {
 
   const owned = (c: Context<AppEnv>) => ownedById(c, 'recording', recordings.forUser)
 
-  app.post('/api/recordings', async (c) => {
+  app.post('/api/recordings', validate('header', RecordingUploadHeadersSchema), async (c) => {
     const userId = c.get('principal').userId
-    const key = c.req.header('idempotency-key')
-    if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) {
-      throw new ApiError({
-        code: 'BAD_REQUEST',
-        message: 'Idempotency-Key must be 8-128 letters, digits or ._:-',
-      })
-    }
+    const key = c.req.valid('header')['idempotency-key']
     if (key) {
       const existing = await recordings.byIdempotencyKey(userId, key)
       if (existing) {
         await c.req.raw.body?.cancel().catch(() => {})
-        return c.json({ id: existing.id, status: existing.status }, 202, {
+        const accepted: RecordingAccepted = { id: existing.id, status: existing.status }
+        return c.json(accepted, 202, {
           'idempotent-replayed': 'true',
         })
       }
@@ -101,13 +76,17 @@ export function registerRecordingRoutes(app: Hono<AppEnv>, deps: AppDeps) {
     })
     const headers: Record<string, string> = { location: `/api/recordings/${recording.id}` }
     if (replayed) headers['idempotent-replayed'] = 'true'
-    return c.json({ id: recording.id, status: recording.status }, 202, headers)
+    const accepted: RecordingAccepted = { id: recording.id, status: recording.status }
+    return c.json(accepted, 202, headers)
   })
 
-  app.get('/api/recordings', async (c) => {
-    const limit = Math.min(Math.max(Number(c.req.query('limit') ?? 50) || 50, 1), 200)
+  app.get('/api/recordings', validate('query', RecordingListQuerySchema), async (c) => {
+    const { limit } = c.req.valid('query')
     const rows = await recordings.listForUser(c.get('principal').userId, limit)
-    return c.json({ items: rows.map((r) => toRecordingResponse(r, !!deps.providers.stt)) })
+    const list: RecordingList = {
+      items: rows.map((r) => toRecordingResponse(r, !!deps.providers.stt)),
+    }
+    return c.json(list)
   })
 
   app.get('/api/recordings/:id', async (c) =>

@@ -1,5 +1,6 @@
 import type { Hono, MiddlewareHandler } from 'hono'
 import type { AppDeps, AppEnv } from '../deps.ts'
+import type { LiveEvent } from '../contract/live.ts'
 
 /** Live events for the signed-in user, on every socket they hold, and nobody else's. */
 export function registerWebSocketRoute(
@@ -16,7 +17,8 @@ export function registerWebSocketRoute(
       return {
         onOpen(_evt, ws) {
           unsubscribe = deps.hub.subscribe(userId, (event) => ws.send(JSON.stringify(event)))
-          ws.send(JSON.stringify({ type: 'hello', at: new Date(deps.clock.now()).toISOString() }))
+          const hello: LiveEvent = { type: 'hello', at: new Date(deps.clock.now()).toISOString() }
+          ws.send(JSON.stringify(hello))
         },
         onMessage(evt, ws) {
           if (evt.data === 'ping') ws.send('pong')

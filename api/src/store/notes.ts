@@ -1,5 +1,5 @@
 import type { Queryable } from './database.ts'
-import type { SoapNote } from '../notes/soap.ts'
+import type { SoapNote } from '../contract/soap-note.ts'
 
 export type NoteRow = {
   id: string

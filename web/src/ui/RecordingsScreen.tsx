@@ -20,7 +20,7 @@ const when = (iso: string) =>
   new Date(iso).toLocaleString([], { dateStyle: 'medium', timeStyle: 'short' })
 
 export function applyEvent(list: ServerRecording[], e: LiveEvent): ServerRecording[] {
-  if (!e.recording_id) return list
+  if (e.type === 'hello' || !e.recording_id) return list
   return list.map((r) =>
     r.id === e.recording_id
       ? {

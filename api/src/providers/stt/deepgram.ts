@@ -1,6 +1,6 @@
 import { DeepgramClient, DeepgramError, DeepgramTimeoutError } from '@deepgram/sdk'
 import { z } from 'zod'
-import type { Utterance } from '../../notes/soap.ts'
+import type { Utterance } from '../../contract/soap-note.ts'
 import {
   abortedError,
   errorDetail,

@@ -1,4 +1,4 @@
-import type { SectionName } from '../../notes/soap.ts'
+import type { SectionName } from '../../contract/names.ts'
 
 // Keyword data for the extractive writer (English only). A cue is either a phrase or a
 // RegExp. Phrases are matched case-insensitively on whole words; a trailing `*` matches

@@ -1,5 +1,7 @@
-import { SECTION_NAMES, emptySections } from '../../notes/soap.ts'
-import type { NoteItem, SectionName, Sections, Utterance } from '../../notes/soap.ts'
+import { SECTION_NAMES } from '../../contract/names.ts'
+import type { SectionName } from '../../contract/names.ts'
+import type { NoteItem, Sections, Utterance } from '../../contract/soap-note.ts'
+import { emptySections } from '../../notes/sections.ts'
 import type { NoteWriter, WriterInput, WriterOutput } from '../types.ts'
 import {
   ABBREVIATIONS,

@@ -1,8 +1,8 @@
 import type OpenAI from 'openai'
 import { createOpenAiClient } from '../openai-client.ts'
-import { z } from 'zod'
-import { SECTION_NAMES, emptySections } from '../../notes/soap.ts'
-import type { NoteItem, Sections, Utterance } from '../../notes/soap.ts'
+import { SECTION_NAMES } from '../../contract/names.ts'
+import type { NoteItem, Sections, Utterance } from '../../contract/soap-note.ts'
+import { emptySections } from '../../notes/sections.ts'
 import { fromOpenAiError, malformedResponse } from '../errors.ts'
 import { ProviderError } from '../types.ts'
 import type { NoteWriter, Transcript, WriterInput, WriterOutput } from '../types.ts'
@@ -14,6 +14,8 @@ import {
 } from './prompt.ts'
 import { estimateTokens, mergePartialNotes, transcriptWindows } from './sections.ts'
 import { clockTime } from '../../lib/clock-time.ts'
+import { AnswerSchema, SOAP_ANSWER_JSON_SCHEMA } from './answer.ts'
+import type { Answer } from './answer.ts'
 
 const PROVIDER = 'openai'
 export const OPENAI_WRITER_DEFAULT_MODEL = 'gpt-4o-mini'
@@ -36,64 +38,6 @@ export type OpenAiWriterOptions = {
 }
 
 export const DEFAULT_MAX_TRANSCRIPT_TOKENS = 16_000
-
-function sectionJsonSchema() {
-  return {
-    type: 'object',
-    additionalProperties: false,
-    required: ['items'],
-    properties: {
-      items: {
-        type: 'array',
-        items: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['text', 'utterance_ids'],
-          properties: {
-            text: { type: 'string' },
-            utterance_ids: { type: 'array', items: { type: 'string' } },
-          },
-        },
-      },
-    },
-  }
-}
-
-/**
- * The answer we ask the model for (structured outputs, strict mode: every property required,
- * no additional properties). Sections are written out rather than `$ref`ed, which every
- * OpenAI-compatible server's grammar converter understands.
- */
-export const SOAP_ANSWER_JSON_SCHEMA = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['status', 'sections', 'warnings'],
-  properties: {
-    status: { type: 'string', enum: ['ok', 'insufficient_content'] },
-    sections: {
-      type: 'object',
-      additionalProperties: false,
-      required: [...SECTION_NAMES],
-      properties: Object.fromEntries(SECTION_NAMES.map((name) => [name, sectionJsonSchema()])),
-    },
-    warnings: { type: 'array', items: { type: 'string' } },
-  },
-} as const
-
-const AnswerSectionSchema = z.object({
-  items: z.array(z.object({ text: z.string(), utterance_ids: z.array(z.string()) })),
-})
-const AnswerSchema = z.object({
-  status: z.enum(['ok', 'insufficient_content']),
-  sections: z.object({
-    subjective: AnswerSectionSchema,
-    objective: AnswerSectionSchema,
-    assessment: AnswerSectionSchema,
-    plan: AnswerSectionSchema,
-  }),
-  warnings: z.array(z.string()),
-})
-type Answer = z.infer<typeof AnswerSchema>
 
 const seconds = (s: number) => s.toFixed(1)
 

@@ -1,4 +1,4 @@
-import type { Template } from '../../notes/soap.ts'
+import type { Template } from '../../contract/names.ts'
 
 // The note writer's prompt, versioned: every note records the version that wrote it
 // (provenance.prompt_version). Change the text only together with a new version.

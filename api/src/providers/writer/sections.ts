@@ -1,5 +1,6 @@
-import { SECTION_NAMES, emptySections } from '../../notes/soap.ts'
-import type { NoteItem, Utterance } from '../../notes/soap.ts'
+import { SECTION_NAMES } from '../../contract/names.ts'
+import type { NoteItem, Utterance } from '../../contract/soap-note.ts'
+import { emptySections } from '../../notes/sections.ts'
 import type { WriterOutput } from '../types.ts'
 
 // A transcript longer than the writer's context budget is never cut: it is written in parts of

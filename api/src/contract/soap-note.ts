@@ -1,11 +1,10 @@
 import { z } from 'zod'
+import { SOAP_SCHEMA_VERSION } from './names.ts'
 
-// soap.v1: the note every writer produces and every client reads (DESIGN §3).
-export const SOAP_SCHEMA_VERSION = 'soap.v1'
-export const SECTION_NAMES = ['subjective', 'objective', 'assessment', 'plan'] as const
-export type SectionName = (typeof SECTION_NAMES)[number]
+// soap.v1: the note every writer produces and every client reads (DESIGN §3). Strict objects:
+// a note carries exactly these fields, so nothing unexpected reaches a client or a file.
 
-export const UtteranceSchema = z.object({
+export const UtteranceSchema = z.strictObject({
   id: z.string(),
   speaker: z.string(),
   start: z.number(),
@@ -14,21 +13,23 @@ export const UtteranceSchema = z.object({
 })
 export type Utterance = z.infer<typeof UtteranceSchema>
 
-export const EvidenceSchema = z.object({
+/** Where an item comes from: the utterance and its time span in the audio. */
+export const EvidenceSchema = z.strictObject({
   utterance_id: z.string(),
   start: z.number(),
   end: z.number(),
 })
+export type Evidence = z.infer<typeof EvidenceSchema>
 
-export const ItemSchema = z.object({
+export const ItemSchema = z.strictObject({
   text: z.string().min(1),
   evidence: z.array(EvidenceSchema),
 })
 export type NoteItem = z.infer<typeof ItemSchema>
 
-export const SectionSchema = z.object({ items: z.array(ItemSchema) })
+export const SectionSchema = z.strictObject({ items: z.array(ItemSchema) })
 
-export const SectionsSchema = z.object({
+export const SectionsSchema = z.strictObject({
   subjective: SectionSchema,
   objective: SectionSchema,
   assessment: SectionSchema,
@@ -36,7 +37,7 @@ export const SectionsSchema = z.object({
 })
 export type Sections = z.infer<typeof SectionsSchema>
 
-export const ProvenanceSchema = z.object({
+export const ProvenanceSchema = z.strictObject({
   stt_provider: z.string(),
   stt_model: z.string(),
   writer: z.string(),
@@ -46,26 +47,14 @@ export const ProvenanceSchema = z.object({
 })
 export type Provenance = z.infer<typeof ProvenanceSchema>
 
-export const SoapNoteSchema = z.object({
+export const SoapNoteSchema = z.strictObject({
   schema_version: z.literal(SOAP_SCHEMA_VERSION),
   status: z.enum(['ok', 'insufficient_content']),
   language: z.string(),
   template: z.string(),
   sections: SectionsSchema,
-  transcript: z.object({ utterances: z.array(UtteranceSchema) }),
+  transcript: z.strictObject({ utterances: z.array(UtteranceSchema) }),
   provenance: ProvenanceSchema,
   warnings: z.array(z.string()),
 })
 export type SoapNote = z.infer<typeof SoapNoteSchema>
-
-export const TEMPLATES = ['soap', 'soap-brief', 'follow-up'] as const
-export type Template = (typeof TEMPLATES)[number]
-
-export function emptySections(): Sections {
-  return {
-    subjective: { items: [] },
-    objective: { items: [] },
-    assessment: { items: [] },
-    plan: { items: [] },
-  }
-}

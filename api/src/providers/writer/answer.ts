@@ -1,0 +1,38 @@
+import { z } from 'zod'
+import type { SectionName } from '../../contract/names.ts'
+
+// What the note writer asks the model for, as one zod schema: it parses the model's answer, and
+// the JSON Schema sent with the request (structured outputs) is generated from it, so the two
+// cannot drift apart.
+
+const AnswerSectionSchema = z.object({
+  items: z.array(z.object({ text: z.string(), utterance_ids: z.array(z.string()) })),
+})
+
+export const AnswerSchema = z.object({
+  status: z.enum(['ok', 'insufficient_content']),
+  sections: z.object({
+    subjective: AnswerSectionSchema,
+    objective: AnswerSectionSchema,
+    assessment: AnswerSectionSchema,
+    plan: AnswerSectionSchema,
+  } satisfies Record<SectionName, typeof AnswerSectionSchema>),
+  warnings: z.array(z.string()),
+})
+export type Answer = z.infer<typeof AnswerSchema>
+
+/**
+ * The answer's JSON Schema for OpenAI's strict structured outputs: every property required, no
+ * additional properties (zod writes both for an object it outputs), no `$schema` (some
+ * OpenAI-compatible servers refuse keys they do not know). The four sections are written out
+ * rather than `$ref`ed (zod inlines a reused schema), which every OpenAI-compatible server's
+ * grammar converter understands. tests/unit/writer-json-schema.test.ts holds it to OpenAI's rules.
+ */
+export const SOAP_ANSWER_JSON_SCHEMA: Record<string, unknown> = (() => {
+  const { $schema: _dialect, ...schema } = z.toJSONSchema(AnswerSchema, {
+    target: 'draft-2020-12',
+    io: 'output',
+    reused: 'inline',
+  })
+  return schema
+})()
