@@ -62,7 +62,7 @@ export const ConfigSchema = z
       .optional(),
     // Heartbeat period, and the silence after which a worker's jobs go to the other replicas.
     WORKER_HEARTBEAT_SECONDS: z.coerce.number().positive().max(300).default(5),
-    WORKER_STALE_SECONDS: z.coerce.number().positive().max(3600).default(20),
+    WORKER_STALE_SECONDS: z.coerce.number().positive().max(3600).default(15),
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
     APP_VERSION: z.string().default('0.1.0'),
     // On SIGTERM: how long in-flight requests get to finish before the rest are cut.

@@ -18,7 +18,7 @@ export function createWorker(deps: WorkerDeps) {
     workerId: deps.workerId ?? `worker-${crypto.randomUUID()}`,
     host: deps.host ?? null,
     intervalMs: (deps.heartbeatSeconds ?? 5) * 1000,
-    staleSeconds: deps.staleSeconds ?? 20,
+    staleSeconds: deps.staleSeconds ?? 15,
     onReleased: () => wake(),
   })
   const owner = `${heartbeat.id()}/${heartbeat.instance}`
