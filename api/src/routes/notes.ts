@@ -13,6 +13,7 @@ import { renderMarkdown } from '../notes/markdown.ts'
 import { writeNoteFiles } from '../notes/files.ts'
 import { parseJson } from '../lib/validate.ts'
 import { auditContext } from '../lib/audit-context.ts'
+import { fastJson } from '../lib/request-context.ts'
 
 const EditItem = z.strictObject({
   text: z.string().trim().min(1).max(4000),
@@ -93,7 +94,7 @@ export function registerNoteRoutes(app: Hono<AppEnv>, deps: AppDeps) {
             .replace(/\+/g, '-')
             .replace(/\//g, '_')
         : null
-    return c.json({
+    return fastJson(c, {
       items: page.map((n) => ({
         id: n.id,
         recording_id: n.recording_id,
@@ -130,7 +131,7 @@ export function registerNoteRoutes(app: Hono<AppEnv>, deps: AppDeps) {
         }
       )
     }
-    return c.json(toResponse(note, v, patientRef))
+    return fastJson(c, toResponse(note, v, patientRef))
   })
 
   app.get('/api/notes/:id/versions', async (c) => {

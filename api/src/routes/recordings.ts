@@ -11,6 +11,7 @@ import { ingestUpload } from '../uploads/ingest.ts'
 import { commitRecording } from '../uploads/commit.ts'
 import { parseValue } from '../lib/validate.ts'
 import { auditContext } from '../lib/audit-context.ts'
+import { fastJson } from '../lib/request-context.ts'
 
 export const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{8,128}$/
 
@@ -107,11 +108,11 @@ export function registerRecordingRoutes(app: Hono<AppEnv>, deps: AppDeps) {
   app.get('/api/recordings', async (c) => {
     const limit = Math.min(Math.max(Number(c.req.query('limit') ?? 50) || 50, 1), 200)
     const rows = await recordings.listForUser(c.get('principal').userId, limit)
-    return c.json({ items: rows.map((r) => toRecordingResponse(r, !!deps.providers.stt)) })
+    return fastJson(c, { items: rows.map((r) => toRecordingResponse(r, !!deps.providers.stt)) })
   })
 
   app.get('/api/recordings/:id', async (c) =>
-    c.json(toRecordingResponse(await owned(c), !!deps.providers.stt))
+    fastJson(c, toRecordingResponse(await owned(c), !!deps.providers.stt))
   )
 
   app.get('/api/recordings/:id/audio', async (c) => {
