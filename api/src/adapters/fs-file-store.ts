@@ -7,7 +7,6 @@ import type { Area, FileStore, TempFile } from '../files/file-store.ts'
 import { FileTooLargeError } from '../files/file-store.ts'
 
 const HEAD_BYTES = 64 * 1024
-const WRITE_BATCH = 512 * 1024
 const TMP = '.tmp'
 const ORPHANS = '.orphans'
 
@@ -54,22 +53,6 @@ export async function createFsFileStore(
     const hash = createHash('sha256')
     const head = new Uint8Array(HEAD_BYTES)
     let size = 0
-    // The parser's small chunks are gathered into WRITE_BATCH-sized writes, and one write is
-    // left running while the next batch is parsed and hashed: parsing, hashing and the disk
-    // overlap, with at most two batches per upload in memory.
-    let batch: Uint8Array[] = []
-    let batchBytes = 0
-    let writing: Promise<unknown> | undefined
-    const writeBatch = async () => {
-      if (batchBytes === 0) return
-      const buf = batch.length === 1 ? batch[0]! : Buffer.concat(batch, batchBytes)
-      batch = []
-      batchBytes = 0
-      await writing
-      writing = fd.write(buf)
-      // Awaited on the next batch or at the end; this keeps a failure meanwhile from being unhandled.
-      writing.catch(() => {})
-    }
     try {
       for await (const chunk of chunks) {
         size += chunk.byteLength
@@ -80,15 +63,10 @@ export async function createFsFileStore(
             size - chunk.byteLength
           )
         hash.update(chunk)
-        batch.push(chunk)
-        batchBytes += chunk.byteLength
-        if (batchBytes >= WRITE_BATCH) await writeBatch()
+        await fd.write(chunk)
       }
-      await writeBatch()
-      await writing
       await fd.sync()
     } catch (err) {
-      await writing?.catch(() => {})
       await fd.close().catch(() => {})
       await rm(tempPath, { force: true })
       throw err

@@ -12,6 +12,7 @@ import { commitRecording } from '../uploads/commit.ts'
 import { parseValue } from '../lib/validate.ts'
 import { auditContext } from '../lib/audit-context.ts'
 import { fastJson } from '../lib/request-context.ts'
+import { runtimeBody } from '../uploads/runtime-body.ts'
 
 export const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{8,128}$/
 
@@ -84,7 +85,7 @@ export function registerRecordingRoutes(app: Hono<AppEnv>, deps: AppDeps) {
         })
       }
     }
-    const upload = await ingestUpload(deps, c.req.raw, 'audio')
+    const upload = await ingestUpload(deps, c.req.raw, 'audio', runtimeBody(c))
     let fields
     try {
       fields = parseValue(upload.fields, RecordingFieldsSchema)
