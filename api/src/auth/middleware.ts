@@ -4,6 +4,7 @@ import type { Principal, TokenService } from './tokens.ts'
 import { InvalidTokenError } from './tokens.ts'
 import type { createUserStore } from '../store/users.ts'
 import { ApiError } from '../errors.ts'
+import { requestHeader } from '../lib/runtime-request.ts'
 
 /**
  * Bearer tokens on every API route; browsers cannot set headers on a WebSocket, so `/ws` also
@@ -19,7 +20,7 @@ export const requireAuth = ({
   allowQueryToken?: boolean
 }): MiddlewareHandler<AppEnv> =>
   async function requireAuth(c, next) {
-    const header = c.req.header('authorization')
+    const header = requestHeader(c, 'authorization')
     let token = header?.match(/^Bearer\s+(\S+)$/i)?.[1]
     if (!token && allowQueryToken) token = c.req.query('access_token')
     if (!token)

@@ -1,5 +1,6 @@
 import type { Context, MiddlewareHandler } from 'hono'
 import type { AppDeps, AppEnv } from '../deps.ts'
+import { requestHeader } from './runtime-request.ts'
 
 // The headers Hono's secureHeaders() sets by default (with CORP same-origin), written once here
 // so the hot JSON routes can send them as a plain object: node-server then hands that object
@@ -54,7 +55,7 @@ export const requestContext = ({
 }: Pick<AppDeps, 'logger' | 'metrics' | 'clock'>): MiddlewareHandler<AppEnv> =>
   async function requestContext(c, next) {
     const started = clock.now()
-    const incoming = c.req.header(REQUEST_ID_HEADER)
+    const incoming = requestHeader(c, REQUEST_ID_HEADER)
     const id = validId(incoming) ? incoming : crypto.randomUUID()
     c.set('requestId', id)
     await next()

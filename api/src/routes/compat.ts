@@ -6,7 +6,7 @@ import { commitRecording } from '../uploads/commit.ts'
 import { createRecordingStore } from '../store/recordings.ts'
 import { createNoteStore } from '../store/notes.ts'
 import { renderMarkdown } from '../notes/markdown.ts'
-import { runtimeBody } from '../uploads/runtime-body.ts'
+import { runtimeBody } from '../lib/runtime-request.ts'
 
 const WAIT_MS = 10 * 60_000
 

@@ -12,7 +12,7 @@ import { commitRecording } from '../uploads/commit.ts'
 import { parseValue } from '../lib/validate.ts'
 import { auditContext } from '../lib/audit-context.ts'
 import { fastJson } from '../lib/request-context.ts'
-import { runtimeBody } from '../uploads/runtime-body.ts'
+import { runtimeBody } from '../lib/runtime-request.ts'
 
 export const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{8,128}$/
 
