@@ -1,6 +1,9 @@
 // `npm run bench:api [-- --quick]`: how the API compares, in one run on one machine, with
-//   1. a bare node:http server on GET /health/live (req/s and latency, autocannon),
-//   2. writing the same bytes straight to disk, for a large upload (MB/s, median of runs),
+//   1. a bare node:http server on GET /health/live (req/s and latency, autocannon), and on an
+//      authenticated read, GET /api/notes?limit=20 (the bare server answers the same bytes);
+//   1c. a bare `ws` server, for one event fanned out to 1 000 sockets;
+//   2. writing the same bytes straight to disk, for large uploads one at a time and 4 and 10
+//      at once (MB/s);
 //   3. its own idle memory, while taking several large uploads at once (peak RSS).
 // Figures are ratios against a baseline measured in the same run, since absolute numbers
 // depend on the machine. MB means MiB (2^20 bytes) throughout, as MAX_UPLOAD_MB does.
@@ -27,6 +30,8 @@ import {
   waitForHttp,
 } from './processes.ts'
 import { MiB, uploadRecording, writeDirect, writeWav } from './uploads.ts'
+import { closeSockets, measureFanout, openSockets } from './fanout.ts'
+import type { Fanout } from './fanout.ts'
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 const BUNDLE = join(ROOT, 'api/dist/node.js')
@@ -44,6 +49,9 @@ const settings = quick
       connections: 32,
       warmupS: 0.5,
       durationS: 1,
+      notesDurationS: 1,
+      sockets: 200,
+      fanoutRounds: 2,
       fileMB: 20,
       uploadRuns: 3,
       concurrentUploads: 3,
@@ -52,6 +60,9 @@ const settings = quick
       connections: 32,
       warmupS: 3,
       durationS: 10,
+      notesDurationS: 5,
+      sockets: 1000,
+      fanoutRounds: 3,
       fileMB: 100,
       uploadRuns: 5,
       concurrentUploads: 10,
@@ -155,13 +166,15 @@ async function startApi(env: NodeJS.ProcessEnv): Promise<ApiServer> {
   throw lastError
 }
 
-async function startBare(): Promise<{ child: Child; port: number }> {
+async function startBare(
+  extraEnv: NodeJS.ProcessEnv = {}
+): Promise<{ child: Child; port: number }> {
   const child = spawnChild(
     'bare node:http server',
     process.execPath,
     [join(ROOT, 'api/bench/bare-server.ts')],
     {
-      env: { PATH: process.env.PATH },
+      env: { PATH: process.env.PATH, ...extraEnv },
       cwd: ROOT,
     }
   )
@@ -200,15 +213,18 @@ async function load(
   port: number,
   pid: number,
   durationS: number,
-  roundNo: number
+  roundNo: number,
+  path = '/health/live',
+  headers: Record<string, string> = {}
 ): Promise<LoadRun> {
   const cpuBefore = await cpuSeconds(pid)
   const clientBefore = process.cpuUsage()
   const wallBefore = performance.now()
   const r = await autocannon({
-    url: `http://127.0.0.1:${port}/health/live`,
+    url: `http://127.0.0.1:${port}${path}`,
     connections: settings.connections,
     duration: durationS,
+    headers,
   })
   const wallS = (performance.now() - wallBefore) / 1000
   const client = process.cpuUsage(clientBefore)
@@ -228,6 +244,132 @@ async function load(
   }
 }
 
+type FanoutSummary = {
+  sockets: number
+  rounds: number
+  api: Fanout[]
+  bare: Fanout[]
+  apiMedianSpreadMs: number
+  bareMedianSpreadMs: number
+  apiMedianLastMs: number
+  bareMedianLastMs: number
+  ratioSpreadApiOverBare: number
+}
+
+/**
+ * 1b. GET /api/notes?limit=20 with a bearer token, against a bare server answering the same
+ * bytes; 1c. one event to `settings.sockets` sockets, against a bare `ws` server. The API's event
+ * is a real one: a small upload, whose `recording.queued` goes out through NOTIFY after commit.
+ */
+async function readAndFanout(api: ApiServer, smallWav: string) {
+  const login = await fetch(`http://127.0.0.1:${api.port}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: EMAIL, password: PASSWORD }),
+  })
+  if (!login.ok) throw new Error(`sign-in failed: ${login.status} ${await login.text()}`)
+  const { access_token: token } = (await login.json()) as { access_token: string }
+  const auth = { authorization: `Bearer ${token}` }
+  const path = '/api/notes?limit=20'
+  const page = await fetch(`http://127.0.0.1:${api.port}${path}`, { headers: auth })
+  const pageBody = await page.text()
+  const items = (JSON.parse(pageBody) as { items: unknown[] }).items.length
+  if (page.status !== 200 || items !== 20)
+    throw new Error(
+      `GET ${path} answered ${page.status} with ${items} notes: ${pageBody.slice(0, 200)}`
+    )
+  const bodyFile = join(tempRoot!, 'notes-page.json')
+  await writeFile(bodyFile, pageBody)
+  const bare = await startBare({ NOTES_BODY_FILE: bodyFile })
+
+  const d = settings.notesDurationS
+  log(
+    `GET ${path} (20 notes, ${pageBody.length} bytes, bearer token): warm-up, then API, bare, API, bare × ${d} s`
+  )
+  await load('api', api.port, api.child.pid, settings.warmupS, 0, path, auth)
+  await load('bare', bare.port, bare.child.pid, settings.warmupS, 0, path, auth)
+  const notesRuns: LoadRun[] = []
+  for (const roundNo of [1, 2]) {
+    for (const [target, server] of [
+      ['api', api],
+      ['bare', bare],
+    ] as const) {
+      const run = await load(target, server.port, server.child.pid, d, roundNo, path, auth)
+      notesRuns.push(run)
+      log(
+        `  ${target.padEnd(4)} round ${roundNo}: ${run.reqPerSec} req/s, p50 ${run.p50Ms} ms, p99 ${run.p99Ms} ms, ${run.serverCpuUsPerReq} CPU µs/req` +
+          (run.errors || run.non2xx ? `, ${run.errors} errors, ${run.non2xx} non-2xx` : '')
+      )
+    }
+  }
+  const byRound = (n: number, t: 'api' | 'bare') =>
+    notesRuns.find((r) => r.round === n && r.target === t)!
+  const notesRatios = [1, 2].map((n) =>
+    round(byRound(n, 'api').reqPerSec / byRound(n, 'bare').reqPerSec, 3)
+  )
+  const notesCpuRatios = [1, 2].map((n) =>
+    round(byRound(n, 'api').serverCpuUsPerReq / byRound(n, 'bare').serverCpuUsPerReq, 2)
+  )
+
+  const n = settings.sockets
+  log(
+    `WebSocket fan-out: ${n} sockets each to the API and to a bare ws server, ${settings.fanoutRounds} events each`
+  )
+  const apiSockets = await openSockets(`ws://127.0.0.1:${api.port}/ws?access_token=${token}`, n)
+  const bareSockets = await openSockets(`ws://127.0.0.1:${bare.port}/ws`, n)
+  const apiRuns: Fanout[] = []
+  const bareRuns: Fanout[] = []
+  const size = statSync(smallWav).size
+  for (let i = 1; i <= settings.fanoutRounds; i++) {
+    const a = await measureFanout(
+      apiSockets,
+      () =>
+        uploadRecording({
+          port: api.port,
+          token,
+          file: smallWav,
+          size,
+          filename: `fanout-${i}.wav`,
+        }),
+      (data) => data.includes('"recording.queued"')
+    )
+    const event = JSON.stringify({
+      type: 'recording.queued',
+      user_id: randomUUID(),
+      recording_id: randomUUID(),
+      status: 'queued',
+      at: new Date().toISOString(),
+    })
+    const b = await measureFanout(
+      bareSockets,
+      () => fetch(`http://127.0.0.1:${bare.port}/emit`, { method: 'POST', body: event }),
+      (data) => data.includes('"recording.queued"')
+    )
+    apiRuns.push(a)
+    bareRuns.push(b)
+    const f = (x: Fanout) =>
+      `first ${round(x.firstMs)} ms, last ${round(x.lastMs)} ms, spread ${round(x.spreadMs)} ms`
+    log(`  event ${i}: API ${f(a)}; bare ${f(b)}`)
+  }
+  await Promise.all([closeSockets(apiSockets), closeSockets(bareSockets)])
+  await stopChild(bare.child)
+  const fanout: FanoutSummary = {
+    sockets: n,
+    rounds: settings.fanoutRounds,
+    api: apiRuns,
+    bare: bareRuns,
+    apiMedianSpreadMs: round(median(apiRuns.map((r) => r.spreadMs))),
+    bareMedianSpreadMs: round(median(bareRuns.map((r) => r.spreadMs))),
+    apiMedianLastMs: round(median(apiRuns.map((r) => r.lastMs))),
+    bareMedianLastMs: round(median(bareRuns.map((r) => r.lastMs))),
+    ratioSpreadApiOverBare: round(
+      median(apiRuns.map((r) => r.spreadMs)) / median(bareRuns.map((r) => r.spreadMs)),
+      2
+    ),
+  }
+  return { token, notesRuns, notesRatios, notesCpuRatios, fanout }
+}
+
 async function main() {
   log(
     `${quick ? 'quick' : 'full'} run on ${cpus().length} CPU(s), ${mb(totalmem() / 1024)} MB RAM, node ${process.version}, load average ${loadAvg()}`
@@ -235,6 +377,7 @@ async function main() {
   tempRoot = await mkdtemp(join(tmpdir(), 'medic-bench-'))
   const dataDir = join(tempRoot, 'data')
   const wav = join(tempRoot, `bench-${settings.fileMB}mb.wav`)
+  const smallWav = join(tempRoot, 'bench-small.wav')
   const fileBytes = settings.fileMB * MiB
   const needBytes = fileBytes * (settings.uploadRuns + 2 + settings.concurrentUploads) + 512 * MiB
   const fsInfo = await statfs(tempRoot)
@@ -259,7 +402,16 @@ async function main() {
       )
     ),
     writeWav(wav, fileBytes),
+    writeWav(smallWav, 256 * 1024),
   ])
+  await runToEnd(
+    spawnChild(
+      'seed notes',
+      process.execPath,
+      ['--import', 'tsx', join(ROOT, 'api/bench/seed-notes.ts'), EMAIL, '25'],
+      { env, cwd: ROOT }
+    )
+  )
 
   const [api, bare] = await Promise.all([startApi(env), startBare()])
   const idleAtStart = await readMemory(api.child.pid)
@@ -288,6 +440,10 @@ async function main() {
     }
   }
   await stopChild(bare.child)
+  const { token, notesRuns, notesRatios, notesCpuRatios, fanout } = await readAndFanout(
+    api,
+    smallWav
+  )
   const pairs = [1, 2].map((n) => ({
     api: loadRuns.find((r) => r.target === 'api' && r.round === n)!,
     bare: loadRuns.find((r) => r.target === 'bare' && r.round === n)!,
@@ -297,13 +453,6 @@ async function main() {
   const cpuRatios = pairs.map((p) => round(p.api.serverCpuUsPerReq / p.bare.serverCpuUsPerReq, 2))
 
   // 2. One upload at a time against a plain write + fsync of the same size, interleaved.
-  const login = await fetch(`http://127.0.0.1:${api.port}/api/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email: EMAIL, password: PASSWORD }),
-  })
-  if (!login.ok) throw new Error(`sign-in failed: ${login.status} ${await login.text()}`)
-  const { access_token: token } = (await login.json()) as { access_token: string }
   // Each returns MB/s and the CPU milliseconds per MB of the process that wrote the file.
   const upload = async () => {
     const cpuBefore = await cpuSeconds(api.child.pid)
@@ -345,6 +494,50 @@ async function main() {
     )
   }
 
+  // 2b. Several at once: N uploads against N plain writes of the same size, at the same time.
+  const concurrency: { n: number; apiMBps: number; directMBps: number; ratio: number }[] = []
+  const directAtOnce = async (k: number) => {
+    const t = performance.now()
+    await Promise.all(
+      Array.from({ length: k }, () =>
+        writeDirect(wav, join(directDir, `bench-direct-${randomUUID()}.part`))
+      )
+    )
+    return (k * settings.fileMB) / ((performance.now() - t) / 1000)
+  }
+  const uploadsAtOnce = async (k: number) => {
+    const t = performance.now()
+    const rs = await Promise.all(
+      Array.from({ length: k }, (_, i) =>
+        uploadRecording({
+          port: api.port,
+          token,
+          file: wav,
+          size: fileBytes,
+          filename: `c${k}-${i}.wav`,
+        })
+      )
+    )
+    const bad = rs.find((r) => r.status !== 202)
+    if (bad) throw new Error(`a concurrent upload answered ${bad.status}: ${bad.body}`)
+    return (k * settings.fileMB) / ((performance.now() - t) / 1000)
+  }
+  concurrency.push({
+    n: 1,
+    apiMBps: round(median(apiMBps)),
+    directMBps: round(median(directMBps)),
+    ratio: round(median(apiMBps) / median(directMBps), 3),
+  })
+  {
+    const k = 4
+    const d = await directAtOnce(k)
+    const u = await uploadsAtOnce(k)
+    concurrency.push({ n: k, apiMBps: round(u), directMBps: round(d), ratio: round(u / d, 3) })
+    log(`  ${k} at once: direct write ${round(d)} MB/s, upload ${round(u)} MB/s in all`)
+  }
+  const directTen = await directAtOnce(settings.concurrentUploads)
+  log(`  ${settings.concurrentUploads} direct writes at once: ${round(directTen)} MB/s in all`)
+
   // 3. Memory while N uploads run at once.
   const n = settings.concurrentUploads
   const idle = await readMemory(api.child.pid)
@@ -378,6 +571,13 @@ async function main() {
       (hwmReset ? '' : ' (VmHWM could not be reset: it includes the earlier phases)')
   )
   await stopChild(api.child)
+  const aggregate = (n * settings.fileMB) / concurrentS
+  concurrency.push({
+    n,
+    apiMBps: round(aggregate),
+    directMBps: round(directTen),
+    ratio: round(aggregate / directTen, 3),
+  })
 
   const totalS = (performance.now() - startedAt) / 1000
   const summary = {
@@ -401,6 +601,15 @@ async function main() {
       ratioApiOverBareMean: round((healthRatios[0]! + healthRatios[1]!) / 2, 3),
       cpuPerRequestRatioApiOverBare: cpuRatios,
     },
+    notes: {
+      path: '/api/notes?limit=20',
+      durationS: settings.notesDurationS,
+      runs: notesRuns,
+      ratioApiOverBare: notesRatios,
+      cpuPerRequestRatioApiOverBare: notesCpuRatios,
+    },
+    fanout,
+    concurrency,
     upload: {
       fileMB: settings.fileMB,
       runs: settings.uploadRuns,
@@ -439,6 +648,15 @@ async function main() {
 }
 
 type Results = {
+  notes?: {
+    path: string
+    durationS: number
+    runs: LoadRun[]
+    ratioApiOverBare: number[]
+    cpuPerRequestRatioApiOverBare: number[]
+  }
+  fanout?: FanoutSummary
+  concurrency?: { n: number; apiMBps: number; directMBps: number; ratio: number }[]
   mode: string
   apiEntry: string
   machine: {
@@ -526,6 +744,43 @@ function printTable(r: Results) {
   console.log(
     `ratio API/bare server CPU per request: round 1 ${h.cpuPerRequestRatioApiOverBare[0]}, round 2 ${h.cpuPerRequestRatioApiOverBare[1]}`
   )
+  if (r.notes) {
+    const nt = r.notes
+    console.log(line)
+    console.log(`1b. GET ${nt.path} with a bearer token (20 notes), ${nt.durationS} s per run`)
+    console.log(row(['run', 'req/s', 'p50 ms', 'p99 ms', 'CPU µs/req', 'client CPU'], w1))
+    for (const run of nt.runs)
+      console.log(
+        row(
+          [
+            `${run.target === 'api' ? 'API' : 'bare node:http'} #${run.round}`,
+            run.reqPerSec,
+            run.p50Ms,
+            run.p99Ms,
+            run.serverCpuUsPerReq,
+            `${run.clientCpuPct}%`,
+          ],
+          w1
+        )
+      )
+    console.log(
+      `ratio API/bare req/s: ${nt.ratioApiOverBare.join(', ')}; server CPU per request: ${nt.cpuPerRequestRatioApiOverBare.join(', ')}`
+    )
+  }
+  if (r.fanout) {
+    const f = r.fanout
+    console.log(line)
+    console.log(`1c. One event to ${f.sockets} WebSockets, median of ${f.rounds} events`)
+    console.log(
+      `API (upload → NOTIFY → sockets): last socket after ${f.apiMedianLastMs} ms, first-to-last spread ${f.apiMedianSpreadMs} ms`
+    )
+    console.log(
+      `bare ws server (POST /emit → sockets): last socket after ${f.bareMedianLastMs} ms, spread ${f.bareMedianSpreadMs} ms`
+    )
+    console.log(
+      `ratio API/bare fan-out spread: ${f.ratioSpreadApiOverBare} (1 = as fast as bare ws)`
+    )
+  }
   console.log(line)
   console.log(`2. Upload ingest, one ${u.fileMB} MB WAV at a time, median of ${u.runs} runs`)
   const w2 = [26, 7, 11, 30]
@@ -545,6 +800,12 @@ function printTable(r: Results) {
     )
   )
   console.log(`ratio API/direct MB/s: ${u.ratioApiOverDirect}`)
+  if (r.concurrency) {
+    console.log(`uploads at once vs as many plain writes at once (MB/s in all):`)
+    console.log(row(['at once', 'upload', 'direct', 'ratio'], [26, 7, 11, 8]))
+    for (const c of r.concurrency)
+      console.log(row([String(c.n), c.apiMBps, c.directMBps, c.ratio], [26, 7, 11, 8]))
+  }
   console.log(line)
   console.log(
     `3. API memory, ${m.concurrentUploads} concurrent uploads × ${m.fileMB} MB = ${m.totalUploadedMB} MB uploaded in ${m.wallS} s (${m.aggregateMBps} MB/s)`

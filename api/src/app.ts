@@ -1,6 +1,4 @@
 import { Hono } from 'hono'
-import { requestId } from 'hono/request-id'
-import { secureHeaders } from 'hono/secure-headers'
 import type { AppDeps, AppEnv } from './deps.ts'
 import { createErrorHandler, errorBody } from './errors.ts'
 import { requireAuth } from './auth/middleware.ts'
@@ -12,14 +10,13 @@ import { registerRecordingRoutes } from './routes/recordings.ts'
 import { registerNoteRoutes } from './routes/notes.ts'
 import { registerWebSocketRoute } from './routes/ws.ts'
 import { registerCompatRoutes } from './routes/compat.ts'
-import { accessLog } from './http/access-log.ts'
+import { requestContext } from './http/request-context.ts'
 
 /** The whole API as a web-standard Hono app; everything runtime-specific arrives in `deps`. */
 export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>()
-  app.use(requestId())
-  app.use(accessLog(deps))
-  app.use(secureHeaders({ crossOriginResourcePolicy: 'same-origin' }))
+  // Request id, security headers (as hono/secure-headers), metrics and the access log, in one.
+  app.use(requestContext(deps))
   app.onError(createErrorHandler(deps.logger))
   app.notFound((c) => c.json(errorBody('NOT_FOUND', 'no such route', c.get('requestId')), 404))
 

@@ -67,6 +67,16 @@ export const ConfigSchema = z
     SUPABASE_SERVICE_ROLE_KEY: z.string().optional(),
     WORKER_CONCURRENCY: z.coerce.number().int().min(0).max(32).default(2),
     JOB_LEASE_SECONDS: z.coerce.number().int().min(5).default(300),
+    // Names this worker across restarts, so a restarted API takes back its own jobs at once.
+    // Default: the host name, which is the container's id under compose (kept across restarts,
+    // unique per replica). Set it when several APIs run on one host outside containers.
+    WORKER_ID: z
+      .string()
+      .regex(/^[\w.:@-]{1,128}$/, 'letters, digits and . _ : @ - only')
+      .optional(),
+    // Heartbeat period, and the silence after which a worker's jobs go to the other replicas.
+    WORKER_HEARTBEAT_SECONDS: z.coerce.number().positive().max(300).default(5),
+    WORKER_STALE_SECONDS: z.coerce.number().positive().max(3600).default(15),
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
     APP_VERSION: z.string().default('0.1.0'),
     // On SIGTERM: how long in-flight requests get to finish before the rest are cut.
@@ -91,6 +101,13 @@ export const ConfigSchema = z
         code: 'custom',
         path: ['STT_BASE_URL'],
         message: 'STT_PROVIDER=openai needs STT_BASE_URL or STT_API_KEY',
+      })
+    }
+    if (c.WORKER_STALE_SECONDS < 2 * c.WORKER_HEARTBEAT_SECONDS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['WORKER_STALE_SECONDS'],
+        message: 'must be at least twice WORKER_HEARTBEAT_SECONDS',
       })
     }
     for (const key of ['SUPABASE_JWT_SECRET', 'SUPABASE_ANON_KEY'] as const) {

@@ -36,5 +36,7 @@ export type AppEnv = {
   Variables: {
     requestId: string
     principal: Principal
+    /** Set by fastJson(): the response already carries the security headers and request id. */
+    responseHeadersDone?: boolean
   }
 }

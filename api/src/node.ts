@@ -4,6 +4,7 @@ import { Hono } from 'hono'
 import type { Server } from 'node:http'
 import { ConfigError, parseConfig } from './config.ts'
 import { createJsonLogger } from './lib/logger.ts'
+import { createBatchedStdout } from './adapters/batched-stdout.ts'
 import { errorBody } from './errors.ts'
 import { buildRuntimeParts } from './adapters/runtime.ts'
 import { DatabaseModeError } from './adapters/postgres-session.ts'
@@ -16,7 +17,7 @@ try {
   console.error(err instanceof ConfigError ? err.message : String(err))
   process.exit(1)
 }
-const logger = createJsonLogger(config.LOG_LEVEL)
+const logger = createJsonLogger(config.LOG_LEVEL, createBatchedStdout())
 const root = new Hono()
 const { injectWebSocket, upgradeWebSocket, wss } = createNodeWebSocket({ app: root })
 const parts = await buildRuntimeParts(config, logger).catch((err: unknown) => {

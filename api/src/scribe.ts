@@ -25,6 +25,8 @@ export type RuntimeParts = {
   metrics: Metrics
   logger: Logger
   upgradeWebSocket: UpgradeWebSocket
+  /** This machine's name: the default WORKER_ID (the entry reads it; the core cannot). */
+  hostname?: string
   /** Used when JWT_SECRET is unset outside production. */
   jwtSecret: string
   clock?: Clock
@@ -80,6 +82,10 @@ export async function startScribe(config: Config, parts: RuntimeParts) {
     clock,
     concurrency: config.WORKER_CONCURRENCY,
     leaseSeconds: config.JOB_LEASE_SECONDS,
+    workerId: config.WORKER_ID ?? parts.hostname,
+    host: parts.hostname,
+    heartbeatSeconds: config.WORKER_HEARTBEAT_SECONDS,
+    staleSeconds: config.WORKER_STALE_SECONDS,
     sttLabel: config.STT_LABEL,
     ...parts.worker,
   })
@@ -103,7 +109,7 @@ export async function startScribe(config: Config, parts: RuntimeParts) {
     upgradeWebSocket: parts.upgradeWebSocket,
     startedAt: clock.now(),
   })
-  worker.start()
+  await worker.start()
   return {
     app,
     worker,

@@ -30,7 +30,11 @@ describe('crash recovery (SIGKILL)', () => {
   let api: ApiProcess | undefined
   const acked: Acked[] = []
   const kills: KillRow[] = []
-  const env = { WORKER_CONCURRENCY: '2' }
+  // The default lease (300 s): interrupted jobs must come back through the worker registry
+  // (a restarted API takes back its own jobs at start), not by waiting for the lease.
+  const env = { WORKER_CONCURRENCY: '2', JOB_LEASE_SECONDS: '300' }
+  const RESUME_LIMIT_MS = 30_000
+  const resumes: { point: string; ms: number }[] = []
 
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'scribe-crash-'))
@@ -107,6 +111,7 @@ describe('crash recovery (SIGKILL)', () => {
     const beforeB = summary(await statuses(api, token))
     const inFlightAtB = stt.inFlight
     await api.kill('SIGKILL')
+    const killedB = Date.now()
     expect(inFlightAtB).toBe(2)
     kills.push({
       point: '(b) STT request in flight',
@@ -121,10 +126,24 @@ describe('crash recovery (SIGKILL)', () => {
     // the note files are written before the note is committed. So: kill on that event, and
     // count it a hit only if no note file exists yet for that recording.
     stt.delayMs = 1_000
-    let hit: { id: string; calls: number } | undefined
+    let hit: { id: string; calls: number; killedAt: number } | undefined
     for (let attempt = 1; attempt <= 3 && !hit; attempt++) {
       api = await start(`c${attempt}`)
       token = await api.login(EMAIL, PASSWORD)
+      if (attempt === 1) {
+        // The calls held at (b) are sent again by the restarted API, long before a 300 s lease.
+        const again = await until(
+          () => {
+            const redone = inFlightB.map((f) =>
+              stt.log.find((r) => r.file?.filename === f && r.receivedAt > killedB)
+            )
+            return redone.every(Boolean) ? Math.max(...redone.map((r) => r!.receivedAt)) : false
+          },
+          RESUME_LIMIT_MS,
+          'the interrupted STT calls to be sent again'
+        )
+        resumes.push({ point: '(b) STT in flight', ms: again - killedB })
+      }
       const p = api
       const transcribed = await new Promise<string>((resolve, reject) => {
         const ws = new WebSocket(`${p.baseUrl.replace('http', 'ws')}/ws?access_token=${token}`)
@@ -140,6 +159,7 @@ describe('crash recovery (SIGKILL)', () => {
         })
       })
       await api.exited
+      const killedAt = Date.now()
       const noteFiles = await list(join(dataDir, 'notes', transcribed))
       const calls = sttCalls(`${nameOf(transcribed)}.wav`)
       kills.push({
@@ -150,7 +170,7 @@ describe('crash recovery (SIGKILL)', () => {
             ? `hit: no note file yet for ${nameOf(transcribed)}; its STT calls: ${calls}`
             : `missed: note files already written (${noteFiles.join(',')})`,
       })
-      if (noteFiles.length === 0) hit = { id: transcribed, calls }
+      if (noteFiles.length === 0) hit = { id: transcribed, calls, killedAt }
     }
     expect(hit, 'could not kill between transcript and note in 3 tries').toBeDefined()
 
@@ -159,6 +179,14 @@ describe('crash recovery (SIGKILL)', () => {
     stt.delayMs = 300
     api = await start('d')
     token = await api.login(EMAIL, PASSWORD)
+    const d = api
+    await until(
+      async () =>
+        (await d.getJson<RecordingBody>(token, `/api/recordings/${hit!.id}`)).status === 'done',
+      RESUME_LIMIT_MS,
+      'the recording killed between transcript and note to be done'
+    )
+    resumes.push({ point: '(c) transcript saved, no note', ms: Date.now() - hit!.killedAt })
     const tmpAudio = join(dataDir, 'audio', '.tmp')
     const upload = startStreamingUpload(api.port, token, wav)
     const part = await until(
@@ -242,12 +270,16 @@ describe('crash recovery (SIGKILL)', () => {
     for (const f of inFlightB) expect(sttCalls(f), `STT calls for ${f}`).toBeGreaterThanOrEqual(2)
     expect(sttCalls(`${nameOf(hit!.id)}.wav`), 'a saved transcript is not redone').toBe(hit!.calls)
 
+    for (const r of resumes) expect(r.ms, r.point).toBeLessThan(RESUME_LIMIT_MS)
     const retried = api.logs.filter((l) => l.msg === 'job will be retried').length
     console.log(
       [
         '',
         'SIGKILL points (one DATA_DIR, restarted after each):',
         ...kills.map((k) => `  ${k.point.padEnd(40)} | ${k.trigger.padEnd(46)} | ${k.observed}`),
+        '',
+        `Resumed after kill + restart (JOB_LEASE_SECONDS=${env.JOB_LEASE_SECONDS}, limit ${RESUME_LIMIT_MS / 1000} s):`,
+        ...resumes.map((r) => `  ${r.point.padEnd(40)} ${(r.ms / 1000).toFixed(1)} s`),
         '',
         'Per acknowledged recording after the final restart:',
         ...acked.map((a) => {

@@ -66,11 +66,16 @@ function command(
 }
 
 /** Creates (or resets) a local account with the CLI, before the API opens the same DATA_DIR. */
-export async function createUser(dataDir: string, email: string, password: string) {
+export async function createUser(
+  dataDir: string,
+  email: string,
+  password: string,
+  env: Record<string, string> = {}
+) {
   const [cmd, args] = command('node', 'cli')
   const { stdout } = await execFileAsync(cmd, [...args, 'add', email], {
     cwd: ROOT,
-    env: childEnv({ DATA_DIR: dataDir, USER_PASSWORD: password }),
+    env: childEnv({ DATA_DIR: dataDir, USER_PASSWORD: password, ...env }),
     timeout: 60_000,
   })
   return stdout.trim()

@@ -12,6 +12,8 @@ import transcription from '../fixtures/providers/openai-transcription-verbose.js
 export type SttRequest = {
   /** 1-based order of arrival. */
   index: number
+  /** Date.now() when its body had arrived. */
+  receivedAt: number
   model: string | undefined
   responseFormat: string | undefined
   language: string | undefined
@@ -151,6 +153,7 @@ export async function startFakeSttServer(opts: FakeSttOptions = {}): Promise<Fak
     const file = parts.find((p) => p.name === 'file' && p.filename !== undefined)
     const request: SttRequest = {
       index: log.length + 1,
+      receivedAt: Date.now(),
       model: field('model')?.body.toString('utf8'),
       responseFormat: field('response_format')?.body.toString('utf8'),
       language: field('language')?.body.toString('utf8'),

@@ -5,7 +5,7 @@ import type { StartedPostgres } from '../support/postgres-server.ts'
 import { createHarness } from '../support/harness.ts'
 import { consultationWav } from '../support/audio.ts'
 import { createPostgresDatabase } from '../../api/src/adapters/postgres.ts'
-import { migrate } from '../../api/src/store/migrations.ts'
+import { MIGRATIONS, migrate } from '../../api/src/store/migrations.ts'
 import { createJobStore } from '../../api/src/store/jobs.ts'
 import type { ScribeEvent } from '../../api/src/events/hub.ts'
 
@@ -33,9 +33,10 @@ describe('postgres', { timeout: 60_000 }, () => {
     const url = await freshDatabase()
     const dbs = await Promise.all([1, 2, 3].map(() => createPostgresDatabase(url, 2)))
     const applied = await Promise.all(dbs.map((db) => migrate(db)))
-    expect(applied.flat()).toEqual(['001_initial'])
+    const ids = MIGRATIONS.map((m) => m.id)
+    expect(applied.flat()).toEqual(ids)
     const rows = await dbs[0]!.query<{ id: string }>('SELECT id FROM schema_migrations')
-    expect(rows.map((r) => r.id)).toEqual(['001_initial'])
+    expect(rows.map((r) => r.id)).toEqual(ids)
     await Promise.all(dbs.map((db) => db.close()))
   })
 

@@ -7,6 +7,10 @@ pg.types.setTypeParser(20, (v) => Number(v))
 
 export async function createPostgresDatabase(url: string, max = 10): Promise<Database> {
   const pool = new pg.Pool({ connectionString: url, max })
+  // An idle connection the server closed (a restart, an admin's termination) is dropped by the
+  // pool, which opens a new one for the next query; without a listener its error would end the
+  // process. Queries in flight still fail and are handled where they run.
+  pool.on('error', () => {})
   const wrap = (client: pg.Pool | pg.PoolClient): Queryable => ({
     async query<T>(sql: string, params: unknown[] = []) {
       const result = await client.query(sql, params)

@@ -41,9 +41,20 @@ export function createPromMetrics(): Metrics {
     labelNames: ['provider'],
     registers: [registry],
   })
+  // One histogram child per (method, route pattern, status), looked up by a plain string key:
+  // prom-client would otherwise hash a label object on every request. The labels stay bounded:
+  // routes are patterns (or 'unmatched'), Node accepts only known methods, statuses are few.
+  const requestChildren = new Map<string, { observe(v: number): void }>()
   return {
-    observeRequest: (method, route, status, seconds) =>
-      requests.observe({ method, route, status: String(status) }, seconds),
+    observeRequest(method, route, status, seconds) {
+      const key = `${method} ${status} ${route}`
+      let child = requestChildren.get(key)
+      if (!child) {
+        child = requests.labels({ method, route, status: String(status) })
+        requestChildren.set(key, child)
+      }
+      child.observe(seconds)
+    },
     observeProvider(provider, outcome, seconds) {
       providerCalls.observe({ provider, outcome }, seconds)
       if (outcome === 'error') providerErrors.inc({ provider })

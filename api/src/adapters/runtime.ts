@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { hostname } from 'node:os'
 import { join } from 'node:path'
 import type { Config } from '../config.ts'
 import type { Logger } from '../lib/logger.ts'
@@ -44,6 +45,8 @@ export async function buildRuntimeParts(config: Config, logger: Logger) {
     multipart: createBusboyReader(),
     metrics: createPromMetrics(),
     logger,
+    // Inside a container this is the container's id: stable across restarts, unique per replica.
+    hostname: hostname(),
     // Supabase mode issues no tokens of its own, so it needs no local signing key (and must not
     // try to write one into a read-only DATA_DIR).
     jwtSecret: config.SUPABASE_URL

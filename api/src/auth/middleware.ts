@@ -5,6 +5,7 @@ import { InvalidTokenError, SigningKeysUnavailableError } from './tokens.ts'
 import type { createUserStore } from '../store/users.ts'
 import { ApiError } from '../errors.ts'
 import type { Logger } from '../lib/logger.ts'
+import { requestHeader } from '../http/runtime-request.ts'
 
 /**
  * Bearer tokens on every API route; browsers cannot set headers on a WebSocket, so `/ws` also
@@ -22,7 +23,7 @@ export const requireAuth = ({
   allowQueryToken?: boolean
 }): MiddlewareHandler<AppEnv> =>
   async function requireAuth(c, next) {
-    const header = c.req.header('authorization')
+    const header = requestHeader(c, 'authorization')
     let token = header?.match(/^Bearer\s+(\S+)$/i)?.[1]
     if (!token && allowQueryToken) token = c.req.query('access_token')
     if (!token)

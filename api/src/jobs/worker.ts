@@ -1,42 +1,27 @@
-import type { Database } from '../store/database.ts'
-import type { FileStore } from '../files/file-store.ts'
-import type { Logger } from '../lib/logger.ts'
-import type { Metrics } from '../lib/metrics.ts'
-import type { Clock } from '../lib/clock.ts'
-import type { NoteWriter, SpeechToText } from '../providers/types.ts'
 import { ProviderError } from '../providers/types.ts'
-import type { EventHub } from '../events/hub.ts'
 import type { Job, JobStage } from '../store/jobs.ts'
 import { createJobStore, renewLease } from '../store/jobs.ts'
 import { createRecordingStore } from '../store/recordings.ts'
-import type { Circuit } from './circuit.ts'
 import { backoffMs } from './backoff.ts'
 import { runJob } from './run-job.ts'
+import { createHeartbeat } from './heartbeat.ts'
+import type { WorkerDeps } from './types.ts'
+import { LostLeaseError } from './types.ts'
 
-export type WorkerDeps = {
-  db: Database
-  files: FileStore
-  hub: EventHub
-  stt: SpeechToText | undefined
-  writer: NoteWriter
-  circuits: { stt: Circuit; writer: Circuit }
-  logger: Logger
-  metrics: Metrics
-  clock: Clock
-  random?: () => number
-  concurrency: number
-  leaseSeconds: number
-  pollMs?: number
-  maxPermanentFailures?: number
-  sttLabel?: string
-  backoff?: { baseMs: number; capMs: number }
-}
-
-export class LostLeaseError extends Error {}
+export type { WorkerDeps } from './types.ts'
 
 /** Runs jobs from the durable queue with `concurrency` slots until stopped. */
 export function createWorker(deps: WorkerDeps) {
-  const owner = `worker-${crypto.randomUUID()}`
+  const heartbeat = createHeartbeat({
+    db: deps.db,
+    logger: deps.logger,
+    workerId: deps.workerId ?? `worker-${crypto.randomUUID()}`,
+    host: deps.host ?? null,
+    intervalMs: (deps.heartbeatSeconds ?? 5) * 1000,
+    staleSeconds: deps.staleSeconds ?? 15,
+    onReleased: () => wake(),
+  })
+  const owner = `${heartbeat.id()}/${heartbeat.instance}`
   // Each claim gets its own lease token, so two slots of one process can never both pass the
   // lease checks for the same job.
   const leaseToken = () => `${owner}/${crypto.randomUUID()}`
@@ -134,7 +119,7 @@ export function createWorker(deps: WorkerDeps) {
     while (running) {
       let job: Job | undefined
       try {
-        job = await jobs.claim(leaseToken(), deps.leaseSeconds, stagesOpen())
+        job = await jobs.claim(leaseToken(), deps.leaseSeconds, stagesOpen(), heartbeat.id())
       } catch (err) {
         deps.logger.error('could not claim a job', { slot, error: String(err) })
       }
@@ -147,9 +132,12 @@ export function createWorker(deps: WorkerDeps) {
   return {
     owner,
     wake,
-    start() {
+    workerId: () => heartbeat.id(),
+    /** Registers the worker (taking back what its previous run held), then starts claiming. */
+    async start() {
       if (running) return
       running = true
+      await heartbeat.start()
       for (let i = 0; i < deps.concurrency; i++) loops.push(loop(i))
     },
     /** Stops claiming; jobs still running after `graceMs` are aborted and handed back to the queue. */
@@ -159,6 +147,7 @@ export function createWorker(deps: WorkerDeps) {
       const timer = setTimeout(() => inFlight.forEach((c) => c.abort()), graceMs)
       await Promise.all(loops)
       clearTimeout(timer)
+      await heartbeat.stop()
     },
     busy: () => inFlight.size,
   }

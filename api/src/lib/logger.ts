@@ -11,17 +11,21 @@ export interface Logger {
 
 const order: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 }
 
+/** `urgent` lines (warnings and errors) must be written out now, not batched. */
+export type LineWriter = (line: string, urgent: boolean) => void
+
 export function createJsonLogger(
   level: LogLevel = 'info',
-  write: (line: string) => void = (line) => console.log(line),
+  write: LineWriter = (line) => console.log(line),
   now: () => Date = () => new Date()
 ): Logger {
-  const emit =
-    (lvl: LogLevel) =>
-    (msg: string, fields: LogFields = {}) => {
-      if (order[lvl] < order[level]) return
-      write(JSON.stringify({ time: now().toISOString(), level: lvl, msg, ...fields }))
-    }
+  const emit = (lvl: LogLevel) => {
+    // Levels below the threshold cost one call and nothing else.
+    if (order[lvl] < order[level]) return () => {}
+    const urgent = order[lvl] >= order.warn
+    return (msg: string, fields: LogFields = {}) =>
+      write(JSON.stringify({ time: now().toISOString(), level: lvl, msg, ...fields }), urgent)
+  }
   return { debug: emit('debug'), info: emit('info'), warn: emit('warn'), error: emit('error') }
 }
 

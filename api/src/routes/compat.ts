@@ -7,6 +7,7 @@ import { createRecordingStore } from '../store/recordings.ts'
 import { createNoteStore } from '../store/notes.ts'
 import { renderMarkdown } from '../notes/markdown.ts'
 import type { CompatNote, CompatPending } from '../contract/compat.ts'
+import { runtimeBody } from '../http/runtime-request.ts'
 
 const WAIT_MS = 10 * 60_000
 
@@ -18,7 +19,7 @@ const WAIT_MS = 10 * 60_000
 export function registerCompatRoutes(app: Hono<AppEnv>, deps: AppDeps) {
   app.post('/transcribe-and-summarize', async (c) => {
     const userId = c.get('principal').userId
-    const upload = await ingestUpload(deps, c.req.raw, 'audio_file')
+    const upload = await ingestUpload(deps, c.req.raw, 'audio_file', runtimeBody(c))
     const unknown = Object.keys(upload.fields).filter(
       (k) => !['user_id', 'prompt_instruction'].includes(k)
     )

@@ -14,6 +14,7 @@ import { auditContext } from '../http/audit-context.ts'
 import { SoapNoteSchema } from '../contract/soap-note.ts'
 import { NoteEditSchema, NoteListQuerySchema } from '../contract/notes.ts'
 import type { Note, NoteList, NoteVersionList } from '../contract/notes.ts'
+import { fastJson } from '../http/request-context.ts'
 
 // Versions in paths fit a PostgreSQL integer.
 const VERSION = /^[1-9]\d{0,8}$/
@@ -64,7 +65,7 @@ export function registerNoteRoutes(app: Hono<AppEnv>, deps: AppDeps) {
       })),
       next_cursor: rows.length > limit && last ? encodeCursor(last.created_at, last.id) : null,
     }
-    return c.json(list)
+    return fastJson(c, list)
   })
 
   app.get('/api/notes/:id', async (c) => {
@@ -89,7 +90,7 @@ export function registerNoteRoutes(app: Hono<AppEnv>, deps: AppDeps) {
         }
       )
     }
-    return c.json(toResponse(note, v, patientRef))
+    return fastJson(c, toResponse(note, v, patientRef))
   })
 
   app.get('/api/notes/:id/versions', async (c) => {

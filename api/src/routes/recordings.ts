@@ -19,6 +19,8 @@ import type {
   RecordingAccepted,
   RecordingList,
 } from '../contract/recordings.ts'
+import { fastJson } from '../http/request-context.ts'
+import { runtimeBody } from '../http/runtime-request.ts'
 
 /** While a recording waits, `detail` says on what: a provider error being retried, or no provider. */
 export const toRecordingResponse = (r: Recording, sttConfigured = true): RecordingResponse => ({
@@ -58,7 +60,7 @@ export function registerRecordingRoutes(app: Hono<AppEnv>, deps: AppDeps) {
         })
       }
     }
-    const upload = await ingestUpload(deps, c.req.raw, 'audio')
+    const upload = await ingestUpload(deps, c.req.raw, 'audio', runtimeBody(c))
     let fields
     try {
       fields = parseValue(upload.fields, RecordingFieldsSchema)
@@ -86,11 +88,11 @@ export function registerRecordingRoutes(app: Hono<AppEnv>, deps: AppDeps) {
     const list: RecordingList = {
       items: rows.map((r) => toRecordingResponse(r, !!deps.providers.stt)),
     }
-    return c.json(list)
+    return fastJson(c, list)
   })
 
   app.get('/api/recordings/:id', async (c) =>
-    c.json(toRecordingResponse(await owned(c), !!deps.providers.stt))
+    fastJson(c, toRecordingResponse(await owned(c), !!deps.providers.stt))
   )
 
   app.get('/api/recordings/:id/audio', async (c) => {

@@ -20,11 +20,16 @@ export function createJobStore(db: Queryable) {
      * Claims the oldest due job of the allowed stages. SKIP LOCKED lets replicas share the queue
      * without waiting on each other; an expired lease means its worker died, so it is taken again.
      */
-    async claim(owner: string, leaseSeconds: number, stages: JobStage[]): Promise<Job | undefined> {
+    async claim(
+      owner: string,
+      leaseSeconds: number,
+      stages: JobStage[],
+      workerId: string | null = null
+    ): Promise<Job | undefined> {
       if (stages.length === 0) return undefined
       const rows = await db.query<Job>(
         `UPDATE jobs SET lease_owner = $1, lease_until = now() + make_interval(secs => $2),
-           attempts = attempts + 1, updated_at = now()
+           lease_worker = $4, attempts = attempts + 1, updated_at = now()
          WHERE id = (
            SELECT id FROM jobs
            WHERE state = 'pending' AND run_at <= now() AND stage = ANY($3::text[])
@@ -33,7 +38,7 @@ export function createJobStore(db: Queryable) {
            LIMIT 1
            FOR UPDATE SKIP LOCKED)
          RETURNING id, recording_id, state, stage, attempts, permanent_failures, lease_owner, transcript, last_error`,
-        [owner, leaseSeconds, stages]
+        [owner, leaseSeconds, stages, workerId]
       )
       return rows[0]
     },
@@ -53,7 +58,8 @@ export function createJobStore(db: Queryable) {
       error: string | null = null
     ): Promise<boolean> {
       const rows = await db.query(
-        `UPDATE jobs SET state = $3, last_error = $4, lease_owner = NULL, lease_until = NULL, updated_at = now()
+        `UPDATE jobs SET state = $3, last_error = $4, lease_owner = NULL, lease_until = NULL,
+           lease_worker = NULL, updated_at = now()
          WHERE id = $1 AND lease_owner = $2 AND state = 'pending' RETURNING id`,
         [job.id, job.lease_owner, state, error]
       )
@@ -62,7 +68,8 @@ export function createJobStore(db: Queryable) {
     /** Releases the lease and schedules the next try; `permanent` counts towards the attempt limit. */
     async retryLater(job: Job, delayMs: number, error: string, permanent: boolean): Promise<void> {
       await db.query(
-        `UPDATE jobs SET lease_owner = NULL, lease_until = NULL, run_at = now() + make_interval(secs => $3),
+        `UPDATE jobs SET lease_owner = NULL, lease_until = NULL, lease_worker = NULL,
+           run_at = now() + make_interval(secs => $3),
            last_error = $4, permanent_failures = permanent_failures + $5, updated_at = now()
          WHERE id = $1 AND lease_owner = $2 AND state = 'pending'`,
         [job.id, job.lease_owner, delayMs / 1000, error, permanent ? 1 : 0]

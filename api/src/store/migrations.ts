@@ -90,6 +90,22 @@ CREATE TABLE audit_log (
 CREATE INDEX audit_log_note ON audit_log (note_id, at);
 `,
   },
+  {
+    // Workers say they are alive; a job leased by a worker that stopped saying so is released
+    // at once instead of after its lease (jobs.lease_worker names the worker holding it).
+    id: '002_workers',
+    sql: `
+CREATE TABLE workers (
+  id text PRIMARY KEY,
+  instance text NOT NULL,
+  host text,
+  started_at timestamptz NOT NULL DEFAULT now(),
+  heartbeat_at timestamptz NOT NULL DEFAULT now()
+);
+ALTER TABLE jobs ADD COLUMN lease_worker text;
+CREATE INDEX jobs_lease_worker ON jobs (lease_worker) WHERE state = 'pending';
+`,
+  },
 ]
 
 export async function migrate(db: Database): Promise<string[]> {

@@ -45,7 +45,8 @@ function toApiError(err: unknown, limit: number): ApiError {
 export async function ingestUpload(
   deps: AppDeps,
   request: Request,
-  fileField: string
+  fileField: string,
+  runtimeBody?: unknown
 ): Promise<Ingested> {
   const limit = deps.config.MAX_UPLOAD_BYTES
   const type = request.headers.get('content-type') ?? ''
@@ -80,7 +81,8 @@ export async function ingestUpload(
           throw new ApiError({ code: 'BAD_REQUEST', message: 'the file name is not allowed' })
         file = { filename: part.filename }
         temps.push(await deps.files.writeTemp('audio', part.chunks, limit))
-      }
+      },
+      runtimeBody
     )
     const temp = temps[0]
     if (!file || !temp)

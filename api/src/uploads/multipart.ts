@@ -35,6 +35,8 @@ export interface MultipartReader {
   read(
     request: Request,
     limits: UploadLimits,
-    onFile: (part: FilePart) => Promise<void>
+    onFile: (part: FilePart) => Promise<void>,
+    /** The runtime's own body stream when the entry exposes one (see ingestUpload). */
+    runtimeBody?: unknown
   ): Promise<Record<string, string>>
 }
