@@ -39,7 +39,8 @@ export function renderCertMetrics(m: CertMetrics): string {
 /** The previous file's values, so one run's outcome does not erase the other's timestamp. */
 export function parseCertMetrics(text: string): CertMetrics {
   const out: CertMetrics = { notAfter: {} }
-  const when = (v: string | undefined) => (v && Number(v) > 0 ? new Date(Number(v) * 1000) : undefined)
+  const when = (v: string | undefined) =>
+    v && Number(v) > 0 ? new Date(Number(v) * 1000) : undefined
   for (const line of text.split('\n')) {
     const m = /^(\w+)(?:\{name="((?:[^"\\]|\\.)*)"\})? (\S+)$/.exec(line.trim())
     if (!m) continue
@@ -55,7 +56,10 @@ export function parseCertMetrics(text: string): CertMetrics {
 }
 
 /** Merges this run's facts into the file (atomically); returns its path. */
-export async function updateCertMetrics(dir: string, update: Partial<CertMetrics>): Promise<string> {
+export async function updateCertMetrics(
+  dir: string,
+  update: Partial<CertMetrics>
+): Promise<string> {
   const file = path.join(dir, `${CERT_METRICS_FILE}.prom`)
   const before = (await fs.pathExists(file))
     ? parseCertMetrics(await fs.readFile(file, 'utf8'))

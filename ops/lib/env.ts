@@ -15,7 +15,10 @@ const port = z.coerce.number().int().min(1).max(65535)
 // A DNS name a public CA can issue for: labels of letters, digits and hyphens.
 const dnsName = z
   .string()
-  .regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i, 'not a DNS name')
+  .regex(
+    /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i,
+    'not a DNS name'
+  )
 const nameList = z
   .string()
   .transform((s) => s.split(/[\s,]+/).filter(Boolean))

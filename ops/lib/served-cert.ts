@@ -6,7 +6,10 @@ export type ServedCert = { serial: string; notAfter: Date; issuer: string; names
 
 /** Serial numbers as one spelling: upper-case hex without leading zeros. */
 export const normalizeSerial = (hex: string): string =>
-  hex.replace(/[^0-9a-f]/gi, '').toUpperCase().replace(/^0+(?=.)/, '')
+  hex
+    .replace(/[^0-9a-f]/gi, '')
+    .toUpperCase()
+    .replace(/^0+(?=.)/, '')
 
 /** One TLS handshake with `host:port` (SNI `servername`); the chain is not judged here. */
 export function readServedCert(
@@ -23,7 +26,9 @@ export function readServedCert(
       ...(/^[\d.]+$|:/.test(servername) ? {} : { servername }),
       rejectUnauthorized: false,
     })
-    socket.setTimeout(timeoutMs, () => socket.destroy(new Error(`no TLS answer in ${timeoutMs} ms`)))
+    socket.setTimeout(timeoutMs, () =>
+      socket.destroy(new Error(`no TLS answer in ${timeoutMs} ms`))
+    )
     socket.once('error', reject)
     socket.once('secureConnect', () => {
       const cert = socket.getPeerCertificate()

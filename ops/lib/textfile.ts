@@ -2,7 +2,11 @@
 // `<dir>/<name>.prom`, written atomically so the exporter never reads half a file.
 import { fs, path } from 'zx'
 
-export async function writeTextfileMetrics(dir: string, name: string, text: string): Promise<string> {
+export async function writeTextfileMetrics(
+  dir: string,
+  name: string,
+  text: string
+): Promise<string> {
   await fs.mkdir(dir, { recursive: true })
   const file = path.join(dir, `${name}.prom`)
   const tmp = `${file}.${process.pid}.tmp`

@@ -44,7 +44,9 @@ export const certbot = defineStep<CertsContext>({
       : `renew what is due (a third of its lifetime left) with ${caOf(c)}${c.force ? ', forced' : ''}`,
   run: async (c) => {
     if (c.verb === 'renew' && !c.noRandomSleep && c.force === false)
-      detail('certbot may first wait a random 0-8 min when a renewal is due (spreads load on the CA)')
+      detail(
+        'certbot may first wait a random 0-8 min when a renewal is due (spreads load on the CA)'
+      )
     const before = volumeCert(c)
     const started = performance.now()
     const result = await runCertbot(c, args(c), '15m')
