@@ -32,12 +32,13 @@ await runScript(async () => {
   const env = await loadOpsEnv()
   const flags = parseArgs({
     usage: USAGE,
-    boolean: ['dry-run', 'force', 'no-random-sleep'],
+    // minimist reads --no-random-sleep as random-sleep=false.
+    boolean: ['dry-run', 'force', 'random-sleep'],
     string: ['project'],
     shape: {
       'dry-run': z.boolean().default(false),
       force: z.boolean().default(false),
-      'no-random-sleep': z.boolean().default(false),
+      'random-sleep': z.boolean().default(true),
       project: z
         .string()
         .regex(/^[a-z0-9][a-z0-9_-]*$/)
@@ -54,7 +55,7 @@ await runScript(async () => {
       names: [env.SERVER_NAME],
       server: env.ACME_SERVER ?? '',
       force: flags.force,
-      noRandomSleep: flags['no-random-sleep'],
+      noRandomSleep: !flags['random-sleep'],
       httpsPort: env.HTTPS_PORT ?? (env.STACK_MODE === 'prod' ? 443 : 8443),
     })
   )

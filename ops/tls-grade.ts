@@ -38,12 +38,12 @@ await runScript(async () => {
   const env = await loadOpsEnv()
   const flags = parseArgs({
     usage: USAGE,
-    boolean: ['dry-run', 'no-ca'],
+    boolean: ['dry-run'],
     string: ['ca', 'name', 'json', 'project', 'min-grade'],
     shape: {
       'dry-run': z.boolean().default(false),
-      'no-ca': z.boolean().default(false),
-      ca: z.string().min(1).optional(),
+      // minimist reads --no-ca as ca=false.
+      ca: z.union([z.string().min(1), z.literal(false)]).optional(),
       name: z.string().min(1).default(env.SERVER_NAME),
       json: z.string().min(1).optional(),
       'min-grade': z.enum(ORDER as [string, ...string[]]).optional(),
@@ -53,11 +53,12 @@ await runScript(async () => {
         .default(env.COMPOSE_PROJECT_NAME),
     },
   })
-  let ca = flags['no-ca'] ? undefined : flags.ca
+  const noCa = flags.ca === false
+  let ca = flags.ca || undefined
   if (ca && !(await fs.pathExists(ca)))
     throw new StopError(`--ca ${ca}: no such file`, 'see --help')
   const localCa = localCertPaths(CERTS_DIR).caCert
-  if (!ca && !flags['no-ca'] && env.STACK_MODE === 'local' && (await fs.pathExists(localCa))) {
+  if (!ca && !noCa && env.STACK_MODE === 'local' && (await fs.pathExists(localCa))) {
     ca = localCa
     detail(`local mode: trusting the local CA ${localCa} for the chain check (--no-ca: not)`)
   }

@@ -25,11 +25,14 @@ export async function contextHash(dir: string): Promise<string> {
 export type CachedImage = { ref: string; built: boolean; bytes: number }
 
 /**
- * `medic-scribe/<name>:<hash>` built from compose/images/<name> unless it exists. Older tags of
- * the same image are left alone: another checkout may still use them.
+ * `medic-scribe/<name>:<hash>` built from compose/images/<name> (or `dir`) unless it exists.
+ * Older tags of the same image are left alone: another checkout may still use them.
  */
-export async function ensureCachedImage(ctx: OpsContext, name: string): Promise<CachedImage> {
-  const dir = fromRoot('compose', 'images', name)
+export async function ensureCachedImage(
+  ctx: OpsContext,
+  name: string,
+  dir = fromRoot('compose', 'images', name)
+): Promise<CachedImage> {
   const ref = `medic-scribe/${name}:${await contextHash(dir)}`
   if (await imageExists(ref)) return { ref, built: false, bytes: (await imageSize(ref)) ?? 0 }
   if (ctx.dryRun) {
