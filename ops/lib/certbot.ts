@@ -45,8 +45,9 @@ export function certbotDockerArgs(r: CertbotRun): string[] {
   return [
     'run',
     '--rm',
-    '--name',
-    `${r.project}-certbot`,
+    // No fixed name: a dry run reading the volume may overlap a locked run.
+    '--label',
+    `org.medic-scribe.job=certbot-${r.project}`,
     '--network',
     r.network,
     '--read-only',
