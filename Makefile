@@ -6,6 +6,7 @@ ARGS ?=
 .PHONY: help install dev test test-unit test-process test-stack test-e2e lint format typecheck build user bench-api bench-long-audio clean bootstrap images up down logs ps user-stack backup backup-verify backup-prune restore bench-backup
 .PHONY: help install dev test test-unit test-process test-stack test-e2e lint format typecheck build user bench-api bench-auth supabase-check clean bootstrap images up down logs ps user-stack backup backup-verify backup-prune restore bench-backup
 .PHONY: help install dev test test-unit test-process test-stack test-e2e lint format typecheck build user bench-api clean bootstrap images up down logs ps user-stack backup backup-verify backup-prune restore bench-backup monitor-status alerts-test silence silences
+.PHONY: help install dev test test-unit test-process test-stack test-e2e lint format typecheck build user bench-api clean bootstrap images up down logs ps user-stack backup backup-verify backup-prune restore bench-backup certs renew-certs tls-grade
 
 help: ## List every target with one line each
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z0-9_-]+:.*## / {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -96,6 +97,15 @@ restore: ## Restore a backup into the stack, safety backup first (ARGS="--snapsh
 
 bench-backup: ## Backup figures on a scratch stack: 1 GB of audio vs tar, incremental, RTO (ARGS="--size-mb 200")
 	npm run --silent bench:backup -- $(ARGS)
+
+certs: ## First certificate for SERVER_NAME (+CERT_EXTRA_NAMES) via certbot; Let's Encrypt staging unless ARGS=--production
+	npm run --silent certs -- $(ARGS)
+
+renew-certs: ## Renew what is due (a third of the lifetime left), reload the edge, check what it serves (ARGS="--dry-run")
+	npm run --silent renew-certs -- $(ARGS)
+
+tls-grade: ## Grade the edge's TLS with testssl.sh 3.2: the grade and what cost points (ARGS="--min-grade A+")
+	npm run --silent tls-grade -- $(ARGS)
 
 deploy: ## Roll out the API from this commit (or VERSION=tag) with no downtime; rolls back on failure
 	npm run --silent deploy -- $(if $(VERSION),--version $(VERSION)) $(ARGS)

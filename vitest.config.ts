@@ -3,6 +3,7 @@ import { BaseSequencer } from 'vitest/node'
 import type { TestSpecification } from 'vitest/node'
 
 // The stack suite shares one running stack; the files that restart and kill services go last.
+// certs reloads the edge (and puts its local certificate back): after the read-only files.
 // The deploys go after durability: they leave the stack serving, but the api container is then
 // <project>-api-N, and durability restarts and kills <project>-api-1 by name.
 const STACK_ORDER = [
@@ -15,6 +16,7 @@ const STACK_ORDER = [
   'installable',
   'accessibility',
   'lighthouse',
+  'certs',
   'backup',
   'backup-remote',
   'backup-schedule',

@@ -1,6 +1,7 @@
 // The operator's environment, one schema for every ops script (STYLE 4): compose/.env (or the
 // file SCRIBE_ENV_FILE names) with the process environment on top, parsed once at the start of a
 // script. A bad value stops the script with one line naming the setting and the file.
+import { existsSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { fs, path } from 'zx'
 import { z } from 'zod'
@@ -14,6 +15,17 @@ const port = z.coerce.number().int().min(1).max(65535)
 /** A Prometheus duration as the configs take it: 15s, 5m, 4h, 15d. */
 const duration = z.string().regex(/^\d+(ms|s|m|h|d|w|y)$/, 'a duration such as 15s, 5m, 4h or 15d')
 const flag = z.enum(['true', 'false']).transform((v) => v === 'true')
+// A DNS name a public CA can issue for: labels of letters, digits and hyphens.
+const dnsName = z
+  .string()
+  .regex(
+    /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i,
+    'not a DNS name'
+  )
+const nameList = z
+  .string()
+  .transform((s) => s.split(/[\s,]+/).filter(Boolean))
+  .pipe(z.array(dnsName))
 
 export const OpsEnvSchema = z.object({
   // The stack
@@ -71,6 +83,21 @@ export const OpsEnvSchema = z.object({
   CERT_SHORT_LIVED: flag.default(false),
   /** The dead man's switch: a URL that expects the always-firing Watchdog alert every few minutes. */
   ALERT_WATCHDOG_URL: z.url().optional(),
+  // Certificates (make certs / make renew-certs). Without ACME_SERVER: Let's Encrypt's staging
+  // directory, or its production one with --production.
+  ACME_SERVER: z.url({ protocol: /^https$/, error: 'an https:// ACME directory URL' }).optional(),
+  ACME_EMAIL: z.email({ error: 'an e-mail address for the CA to write to' }).optional(),
+  // A profile the CA offers (Let's Encrypt: classic, tlsserver, shortlived); certbot >= 4.0.
+  ACME_PROFILE: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9_-]*$/i, 'a profile name such as tlsserver or shortlived')
+    .optional(),
+  // PEM bundle trusted for the ACME server's own TLS (a private CA such as pebble or step-ca).
+  ACME_CA_BUNDLE: z
+    .string()
+    .refine((f) => existsSync(f), 'no such file (a PEM bundle for the ACME server)')
+    .optional(),
+  CERT_EXTRA_NAMES: nameList.default([]),
 })
 export type OpsEnv = z.infer<typeof OpsEnvSchema> & {
   /** The file the settings were read from (it may not exist yet). */
@@ -86,11 +113,9 @@ export function parseOpsEnv(raw: Record<string, string | undefined>, envFile: st
   )
   const parsed = OpsEnvSchema.safeParse(set)
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]
-    throw new StopError(
-      `bad setting ${issue?.path.join('.')}: ${issue?.message}`,
-      `fix it in ${envFile} or the environment`
-    )
+    // One line per bad value, so a file with several mistakes is fixed in one go.
+    const lines = parsed.error.issues.map((i) => `bad setting ${i.path.join('.')}: ${i.message}`)
+    throw new StopError(lines.join('\n  '), `fix it in ${envFile} or the environment`)
   }
   return { ...parsed.data, envFile, raw: set }
 }

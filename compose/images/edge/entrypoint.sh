@@ -1,7 +1,7 @@
 #!/bin/sh
 # Writes what nginx.conf includes from /tmp (the root is read-only):
 # - /tmp/tls: the mounted certificate when there is one (TLS_DIR, e.g. certbot's), else a
-#   self-signed one made now, so the edge always starts;
+#   self-signed one made now, so the edge always starts, and /tmp/edge/stapling.conf (edge-tls);
 # - /tmp/edge/limits.conf: the upload limit (MAX_UPLOAD_MB, as the API's) and the HTTPS port;
 # - /tmp/edge/http.conf: with HTTPS_PORT set, port 8080 redirects to HTTPS; else it serves;
 # - /tmp/edge/upstream.conf: where the API is (API_UPSTREAM host:port, default api:8080). A deploy
@@ -31,15 +31,5 @@ else
   ln -sf /etc/nginx/edge/site.conf /tmp/edge/http.conf
 fi
 
-if [ -s "$TLS_DIR/fullchain.pem" ] && [ -s "$TLS_DIR/privkey.pem" ]; then
-  # Links, so a renewed certificate is picked up by `nginx -s reload`.
-  ln -sf "$TLS_DIR/fullchain.pem" /tmp/tls/fullchain.pem
-  ln -sf "$TLS_DIR/privkey.pem" /tmp/tls/privkey.pem
-else
-  name=${SERVER_NAME:-localhost}
-  echo "edge: no certificate in $TLS_DIR; serving :8443 with a self-signed one for $name" >&2
-  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 30 \
-    -subj "/CN=$name" -addext "subjectAltName=DNS:$name,DNS:localhost,IP:127.0.0.1" \
-    -keyout /tmp/tls/privkey.pem -out /tmp/tls/fullchain.pem 2>/dev/null
-fi
+edge-tls "$TLS_DIR" --or-self-signed
 exec "$@"
