@@ -12,6 +12,7 @@ export const ERROR_CODES = [
   'UNSUPPORTED_MEDIA_TYPE',
   'RATE_LIMITED',
   'UNAVAILABLE',
+  'INSUFFICIENT_STORAGE',
   'INTERNAL',
 ] as const
 export type ErrorCode = (typeof ERROR_CODES)[number]
@@ -34,6 +35,8 @@ export function codeToStatus(code: ErrorCode): ContentfulStatusCode {
       return 429
     case 'UNAVAILABLE':
       return 503
+    case 'INSUFFICIENT_STORAGE':
+      return 507
     case 'INTERNAL':
       return 500
   }

@@ -10,10 +10,11 @@ export const CERTS_DIR = fromRoot('compose', 'certs')
  * The `docker compose` arguments for a mode: the base file, the mode's file, the env file.
  * `project` and `envFile` let a deploy act on another project than compose.yml's name;
  * `envFile: null` reads settings from the process environment only (test and bench stacks).
+ * `extraFiles` are further overlays in compose/, merged last (e.g. `compose.chaos.yml`).
  */
 export function composeArgs(
   mode: StackMode = 'local',
-  opts: { project?: string; envFile?: string | null } = {}
+  opts: { project?: string; envFile?: string | null; extraFiles?: string[] } = {}
 ): string[] {
   return [
     'compose',
@@ -24,6 +25,7 @@ export function composeArgs(
     fromRoot('compose', 'compose.yml'),
     '-f',
     fromRoot('compose', `compose.${mode}.yml`),
+    ...(opts.extraFiles ?? []).flatMap((f) => ['-f', fromRoot('compose', f)]),
     ...(opts.envFile === null ? [] : ['--env-file', opts.envFile ?? ENV_FILE]),
   ]
 }
