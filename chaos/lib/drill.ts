@@ -6,6 +6,8 @@ import type { Workload } from './workload.ts'
 
 export type DrillContext = {
   target: Target
+  /** The drill clinician's bearer token. */
+  token: string
   workload: Workload
   /** Adds a line to the journal's timeline (what the drill did, with when). */
   note: (what: string) => void
@@ -27,6 +29,11 @@ export type Drill = {
   recoverWithinMs: number
   /** Whether the workload (uploads, note reads, a WebSocket) runs during the method. */
   workload?: boolean
+  /**
+   * For faults the quick probes cannot see (the edge and readiness stay green): a check polled
+   * every second while the fault is in, true once the stack shows it noticed.
+   */
+  detect?: (ctx: DrillContext) => Promise<boolean>
   /** Injects the fault, keeps it for its duration, checks the degraded behaviour. */
   method: (ctx: DrillContext) => Promise<void>
   /** Remove the fault; they run in order even when the method threw, and must be idempotent. */

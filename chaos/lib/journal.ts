@@ -57,7 +57,19 @@ export function resilienceScore(journals: Journal[]): number {
 const secs = (ms: number | null) => (ms === null ? '-' : `${(ms / 1000).toFixed(1)} s`)
 
 export function table(journals: Journal[]): string {
-  const head = ['drill', 'result', 'detect', 'recover', 'attempted', 'acked', 'completed', 'lost', 'dup', 'refused', 'score']
+  const head = [
+    'drill',
+    'result',
+    'detect',
+    'recover',
+    'attempted',
+    'acked',
+    'completed',
+    'lost',
+    'dup',
+    'refused',
+    'score',
+  ]
   const rows = journals.map((j) => [
     j.drill,
     j.status,
@@ -72,6 +84,10 @@ export function table(journals: Journal[]): string {
     j.status === 'skipped' ? '-' : `${resilienceScore([j])}%`,
   ])
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)))
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd()
   return [line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n')
 }

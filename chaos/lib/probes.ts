@@ -33,7 +33,10 @@ export async function quickProbes(target: Target): Promise<ProbeResult[]> {
       const r = await target.readiness()
       return {
         ok: r.status === 200,
-        detail: r.status === 200 ? 'ready' : `HTTP ${r.status} failing: ${r.failing.join(', ') || r.body.slice(0, 120)}`,
+        detail:
+          r.status === 200
+            ? 'ready'
+            : `HTTP ${r.status} failing: ${r.failing.join(', ') || r.body.slice(0, 120)}`,
       }
     }),
   ])
@@ -47,24 +50,32 @@ export async function steadyState(
 ): Promise<ProbeResult[]> {
   const quick = await quickProbes(target)
   let id: string | undefined
-  const upload = await timed('upload acknowledged', 'POST /api/recordings: 202 within 15 s', async () => {
-    const r = await workload.upload({ origin: 'probe', maxAttempts: 1, deadlineMs: 15_000 })
-    id = r.ids[0]
-    const last = r.attempts.at(-1)
-    return { ok: r.outcome === 'acknowledged', detail: last?.error ?? `HTTP ${last?.status}` }
-  })
-  const note = await timed('note arrives', 'the recording is done with a note within 30 s', async () => {
-    if (!id) return { ok: false, detail: 'no recording to wait for' }
-    const end = Date.now() + 30_000
-    for (;;) {
-      const r = await target
-        .json<{ status: string; note_id: string | null }>(token, `/api/recordings/${id}`)
-        .catch(() => undefined)
-      if (r?.status === 'done' && r.note_id) return { ok: true, detail: `note ${r.note_id}` }
-      if (r?.status === 'failed') return { ok: false, detail: 'the recording failed' }
-      if (Date.now() > end) return { ok: false, detail: `still ${r?.status ?? 'unreadable'}` }
-      await new Promise((res) => setTimeout(res, 250))
+  const upload = await timed(
+    'upload acknowledged',
+    'POST /api/recordings: 202 within 15 s',
+    async () => {
+      const r = await workload.upload({ origin: 'probe', maxAttempts: 1, deadlineMs: 15_000 })
+      id = r.ids[0]
+      const last = r.attempts.at(-1)
+      return { ok: r.outcome === 'acknowledged', detail: last?.error ?? `HTTP ${last?.status}` }
     }
-  })
+  )
+  const note = await timed(
+    'note arrives',
+    'the recording is done with a note within 30 s',
+    async () => {
+      if (!id) return { ok: false, detail: 'no recording to wait for' }
+      const end = Date.now() + 30_000
+      for (;;) {
+        const r = await target
+          .json<{ status: string; note_id: string | null }>(token, `/api/recordings/${id}`)
+          .catch(() => undefined)
+        if (r?.status === 'done' && r.note_id) return { ok: true, detail: `note ${r.note_id}` }
+        if (r?.status === 'failed') return { ok: false, detail: 'the recording failed' }
+        if (Date.now() > end) return { ok: false, detail: `still ${r?.status ?? 'unreadable'}` }
+        await new Promise((res) => setTimeout(res, 250))
+      }
+    }
+  )
   return [...quick, upload, note]
 }

@@ -31,6 +31,7 @@ export async function runDrill(
   const workload = createWorkload(target, token, audio)
   const ctx: DrillContext = {
     target,
+    token,
     workload,
     note,
     expect: (what, ok, detail) => {
@@ -54,7 +55,11 @@ export async function runDrill(
   note('steady state before')
   const before = await steadyState(target, token, workload)
   if (!before.every((p) => p.ok)) {
-    return finish({ status: 'aborted', reason: 'the steady state did not hold before the fault', before })
+    return finish({
+      status: 'aborted',
+      reason: 'the steady state did not hold before the fault',
+      before,
+    })
   }
 
   if (drill.workload !== false) workload.startTraffic()
@@ -66,7 +71,8 @@ export async function runDrill(
     while (monitoring) {
       const at = Date.now()
       const r = await quickProbes(target)
-      if (probeFailureAt === undefined && r.some((p) => !p.ok)) probeFailureAt = at
+      const noticed = drill.detect ? await drill.detect(ctx).catch(() => false) : false
+      if (probeFailureAt === undefined && (noticed || r.some((p) => !p.ok))) probeFailureAt = at
       await sleep(1_000)
     }
   })()
@@ -191,7 +197,9 @@ export async function runDrill(
       reads: workload.reads,
       websocket: { noteReadySeen: workload.noteReady.size, reconnects: workload.socketReconnects },
       rollbacks: r.rollbacks ?? [],
-      probes: r.probes ?? (r.before ?? []).map((p) => ({ name: `before: ${p.name}`, weight: 1, ok: p.ok })),
+      probes:
+        r.probes ??
+        (r.before ?? []).map((p) => ({ name: `before: ${p.name}`, weight: 1, ok: p.ok })),
     }
   }
 }

@@ -58,7 +58,8 @@ export async function openTarget(info: StackInfo): Promise<Target> {
     info,
     fake,
     readiness,
-    pid: async (service) => Number(await s.docker('inspect', '-f', '{{.State.Pid}}', container(service))),
+    pid: async (service) =>
+      Number(await s.docker('inspect', '-f', '{{.State.Pid}}', container(service))),
     ip: async (service) =>
       s.docker(
         'inspect',

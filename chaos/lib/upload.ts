@@ -94,7 +94,9 @@ export async function uploadWithRetries(
           'content-type': type,
           'content-length': String(body.byteLength),
         },
-        body: slow ? slowStream(body, opts.slowPieces!, opts.slowPauseMs ?? 300, opts.onStarted) : body,
+        body: slow
+          ? slowStream(body, opts.slowPieces!, opts.slowPauseMs ?? 300, opts.onStarted)
+          : body,
         duplex: 'half',
         signal: AbortSignal.timeout(20_000),
       })

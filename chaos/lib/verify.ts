@@ -72,7 +72,9 @@ export async function verifyRecordings(
       problems.push(`${id}: ${count} notes`)
     }
     if (rec?.status !== 'done' || !rec.note_id || count === 0) {
-      problems.push(`${id}: acknowledged, ends ${rec?.status ?? 'unreadable'} ${rec?.reason ?? ''} with ${count} note(s)`)
+      problems.push(
+        `${id}: acknowledged, ends ${rec?.status ?? 'unreadable'} ${rec?.reason ?? ''} with ${count} note(s)`
+      )
       continue
     }
     const res = await target.request(`/api/recordings/${id}/audio`, {
@@ -81,7 +83,9 @@ export async function verifyRecordings(
     const bytes = new Uint8Array(await res.arrayBuffer())
     const sha = createHash('sha256').update(bytes).digest('hex')
     if (res.status !== 200 || sha !== r.sha256) {
-      problems.push(`${id}: stored audio ${res.status} sha256 ${sha.slice(0, 12)} != uploaded ${r.sha256.slice(0, 12)}`)
+      problems.push(
+        `${id}: stored audio ${res.status} sha256 ${sha.slice(0, 12)} != uploaded ${r.sha256.slice(0, 12)}`
+      )
       continue
     }
     completed++

@@ -115,7 +115,9 @@ export function createWorkload(target: Target, token: string, audio: Uint8Array)
       const times = [
         ...readFailures.filter((x) => x >= t),
         ...records.flatMap((r) =>
-          r.attempts.filter((a) => a.at >= t && (a.error || (a.status !== undefined && a.status !== 202))).map((a) => a.at)
+          r.attempts
+            .filter((a) => a.at >= t && (a.error || (a.status !== undefined && a.status !== 202)))
+            .map((a) => a.at)
         ),
       ]
       return times.length ? Math.min(...times) : undefined

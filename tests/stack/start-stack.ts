@@ -45,7 +45,9 @@ const canInstallEngine = () =>
 export async function dockerUsable(suite: string): Promise<boolean> {
   if ((await engineAnswers()) || (await canInstallEngine())) return true
   if (process.env.CI)
-    throw new Error(`${suite}: no Docker engine and none can be installed here (need root and apt-get)`)
+    throw new Error(
+      `${suite}: no Docker engine and none can be installed here (need root and apt-get)`
+    )
   console.log(
     `${suite} skipped: no Docker engine answers (run make bootstrap as root, or start Docker)`
   )
