@@ -10,7 +10,7 @@ export default defineDrill({
     'docker kill <api> while a slow upload streams and transcriptions are in flight; docker start 3 s later',
   needs: ['chaos-overlay'],
   recoverWithinMs: 60_000,
-  async method({ target, workload, note, expect }) {
+  async method({ target, workload, note, expect, faultIn }) {
     const fake = target.fake!
     // Held provider answers, so the kill lands while transcriptions are in flight.
     await fake.delay(2_500)
@@ -28,8 +28,8 @@ export default defineDrill({
     note(`${(await fake.state()).in_flight} transcription(s) in flight, a slow upload streaming`)
     expect('a transcription was in flight when the api was killed', inFlight)
     await target.docker('kill', target.container('api'))
-    note('api killed (SIGKILL)')
-    const res = await target.request('/api/notes?limit=1', { signal: AbortSignal.timeout(5_000) })
+    faultIn('api killed (SIGKILL)')
+    const res = await target.request('/api/notes?limit=1', { signal: AbortSignal.timeout(12_000) })
     const body = await res.text()
     expect(
       'the edge answers a JSON 502/503 while the api is gone',

@@ -6,9 +6,9 @@ export default defineDrill({
   title: 'CPU and memory pressure beside the api (stress-ng)',
   hypothesis:
     'With every core busy and memory churned beside it, the api still acknowledges uploads and every one ends as a note; it is only slower.',
-  fault: 'stress-ng --cpu 2 --vm 1 --vm-bytes 384M for 15 s in a container beside the api',
+  fault: 'stress-ng --cpu 2 --vm 1 --vm-bytes 384M for 10 s in a container beside the api',
   recoverWithinMs: 30_000,
-  async method({ target, workload, expect, note }) {
+  async method({ target, workload, expect, faultIn }) {
     const image = await stressImage()
     const name = `${target.info.projectName}-chaos-stress`
     await target.docker(
@@ -31,13 +31,13 @@ export default defineDrill({
       '--vm-bytes',
       '384M',
       '--timeout',
-      '15s'
+      '10s'
     )
-    note('stress-ng running')
+    faultIn('stress-ng running')
     const start = Date.now()
-    await sleep(15_000)
+    await sleep(10_000)
     const acked = workload.records.filter((r) => (r.acknowledgedAt ?? 0) >= start).length
-    expect('uploads were acknowledged under pressure', acked > 0, `${acked} acknowledged in 15 s`)
+    expect('uploads were acknowledged under pressure', acked > 0, `${acked} acknowledged in 10 s`)
   },
   rollbacks: [
     {

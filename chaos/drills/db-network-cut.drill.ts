@@ -12,18 +12,19 @@ const rules = async (target: Target, action: '-I' | '-D') => {
 
 export default defineDrill({
   name: 'db-network-cut',
-  title: 'the network between api and postgres cut for 25 s',
+  title: 'the network between api and postgres cut for 20 s',
   hypothesis:
     'With the database unreachable, readiness says so and uploads are refused cleanly (or retried); once the network is back the api reconnects on its own and nothing acknowledged is lost.',
-  fault: 'iptables DROP to and from postgres in the api network namespace (nsenter) for 25 s',
+  fault: 'iptables DROP to and from postgres in the api network namespace (nsenter) for 20 s',
   needs: ['root'],
   recoverWithinMs: 60_000,
-  async method({ target, expect, note }) {
+  async method({ target, expect, faultIn }) {
     await rules(target, '-I')
-    note('api <-> postgres packets dropped')
+    faultIn('api <-> postgres packets dropped')
+    const until = Date.now() + 20_000
     const notReady = await within(20_000, async () => (await target.readiness()).status !== 200)
     expect('readiness stops answering 200 while postgres is unreachable', notReady)
-    await sleep(25_000 - 250)
+    await sleep(until - Date.now())
   },
   rollbacks: [
     {

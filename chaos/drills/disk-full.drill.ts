@@ -9,10 +9,10 @@ export default defineDrill({
   title: 'the audio volume nearly full',
   hypothesis:
     'With the audio volume full, uploads are refused with a 507 JSON error and nothing torn is kept, readiness names the audio volume, and uploads are accepted again as soon as space returns.',
-  fault: 'a file fills the chaos stack’s 64 MB audio tmpfs to its last 64 KB, for 10 s',
+  fault: 'a file fills the chaos stack’s 256 MB audio tmpfs to its last 64 KB, for 5 s',
   needs: ['chaos-overlay'],
   recoverWithinMs: 30_000,
-  async method({ target, token, expect, note }) {
+  async method({ target, token, expect, faultIn }) {
     const api = target.container('api')
     await target
       .docker(
@@ -22,7 +22,7 @@ export default defineDrill({
         '-c',
         `avail=$(df -B1 --output=avail /data/audio | tail -1); head -c $((avail - 65536)) /dev/zero > ${FILLER}; df -h /data/audio | tail -1`
       )
-      .then((df) => note(`audio volume filled: ${df.replace(/\s+/g, ' ')}`))
+      .then((df) => faultIn(`audio volume filled: ${df.replace(/\s+/g, ' ')}`))
     const ready = await within(10_000, async () =>
       (await target.readiness()).failing.includes('audio')
     )
@@ -58,7 +58,7 @@ export default defineDrill({
       'find /data/audio/.tmp -name "*.part" | wc -l'
     )
     expect('no partial upload left in the volume', torn === '0', `${torn} .part file(s)`)
-    await sleep(10_000)
+    await sleep(5_000)
   },
   rollbacks: [
     {

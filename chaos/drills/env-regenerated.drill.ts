@@ -50,7 +50,7 @@ export default defineDrill({
   fault:
     'make up with a fresh env file (new POSTGRES_PASSWORD and JWT_SECRET) for the same project',
   recoverWithinMs: 30_000,
-  async method({ target, expect, note }) {
+  async method({ target, expect, note, faultIn }) {
     const api = target.container('api')
     const startedBefore = await target.docker('inspect', '-f', '{{.State.StartedAt}}', api)
     const right = await up(await envFile(target, 'env-kept', target.info.env.POSTGRES_PASSWORD!), [
@@ -61,6 +61,7 @@ export default defineDrill({
       right.code === 0 && right.out.includes('the database accepts it'),
       right.out.split('\n').find((l) => l.includes('database password'))
     )
+    faultIn('make up with the regenerated env file')
     const wrong = await up(
       await envFile(target, 'env-regenerated', randomBytes(24).toString('base64url'))
     )

@@ -8,12 +8,13 @@ export default defineDrill({
     'While the database is frozen, uploads are refused cleanly or wait, readiness says the database is failing, and once it thaws every acknowledged recording ends as one note.',
   fault: 'docker pause <postgres> for 20 s, then docker unpause',
   recoverWithinMs: 60_000,
-  async method({ target, expect, note }) {
+  async method({ target, expect, faultIn }) {
     await target.docker('pause', target.container('postgres'))
-    note('postgres paused')
+    faultIn('postgres paused')
+    const until = Date.now() + 20_000
     const notReady = await within(15_000, async () => (await target.readiness()).status !== 200)
     expect('readiness stops answering 200 while the database is frozen', notReady)
-    await sleep(20_000 - 250)
+    await sleep(until - Date.now())
   },
   rollbacks: [
     {

@@ -23,17 +23,17 @@ export default defineDrill({
   hypothesis:
     'A failing speech provider makes jobs wait, never fail: uploads are still acknowledged, and every recording gets its note once the provider answers again.',
   fault:
-    'fake provider: 500 for 10 s, 429 retry-after 2 s for 8 s, 6 s answers (timeout 4 s) for 8 s',
+    'fake provider: 500 for 8 s, 429 retry-after 2 s for 6 s, 6 s answers (timeout 4 s) for 7 s',
   needs: ['chaos-overlay'],
   recoverWithinMs: 75_000,
   detect: retryingVisible,
   async method(ctx) {
-    const { target, expect, note } = ctx
+    const { target, expect, note, faultIn } = ctx
     const fake = target.fake!
     const before = (await fake.state()).requests
     await fake.fail(10_000, 500)
-    note('provider answers 500')
-    await sleep(10_000)
+    faultIn('provider answers 500')
+    await sleep(8_000)
     expect(
       'the api kept calling and backing off (provider saw requests)',
       (await fake.state()).requests > before
@@ -42,11 +42,11 @@ export default defineDrill({
     await fake.reset()
     await fake.fail(10_000, 429, 2)
     note('provider answers 429 retry-after: 2')
-    await sleep(8_000)
+    await sleep(6_000)
     await fake.reset()
     await fake.delay(6_000)
     note('provider answers after 6 s (the api gives up at 4 s)')
-    await sleep(8_000)
+    await sleep(7_000)
     expect('recordings still wait, none failed', await waitingVisibly(ctx))
   },
   rollbacks: [

@@ -8,11 +8,11 @@ export default defineDrill({
   hypothesis:
     'A slow, lossy link to the speech provider slows notes down but loses none: calls that time out are retried, and traffic to the edge and the database is untouched.',
   fault:
-    'tc netem delay 2000ms 500ms loss 10% on packets from the api to the speech engine, for 15 s',
+    'tc netem delay 2000ms 500ms loss 10% on packets from the api to the speech engine, for 10 s',
   needs: ['chaos-overlay', 'root'],
   recoverWithinMs: 60_000,
   detect: retryingVisible,
-  async method({ target, note }) {
+  async method({ target, faultIn }) {
     const stt = await target.ip('fake-stt')
     // A prio qdisc whose third band (netem) takes only the speech engine's packets.
     const tc = (...a: string[]) => inNetns(target, 'api', ['tc', ...a])
@@ -52,8 +52,8 @@ export default defineDrill({
       'flowid',
       '1:3'
     )
-    note(`netem on api -> ${stt}`)
-    await sleep(15_000)
+    faultIn(`netem on api -> ${stt}`)
+    await sleep(10_000)
   },
   rollbacks: [
     {

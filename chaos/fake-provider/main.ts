@@ -38,6 +38,17 @@ const control = createServer((req, res) => {
     } else if (path === '/reset') {
       stt.clearFailures()
       stt.delayMs = 0
+    } else if (path === '/api-ready') {
+      // The api's readiness, asked from inside the stack's network: the runner reaches it
+      // through this published port instead of a docker exec per probe.
+      const ready = await fetch('http://api:8080/health/ready', {
+        signal: AbortSignal.timeout(4_000),
+      }).then(
+        async (r) => ({ status: r.status, body: await r.text() }),
+        (err: unknown) => ({ status: 0, body: JSON.stringify({ error: String(err) }) })
+      )
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(ready))
+      return
     } else if (path !== '/state') {
       res.writeHead(404).end()
       return

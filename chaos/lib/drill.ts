@@ -11,6 +11,8 @@ export type DrillContext = {
   workload: Workload
   /** Adds a line to the journal's timeline (what the drill did, with when). */
   note: (what: string) => void
+  /** Marks the moment the fault is in, when the method first sets things up (default: its start). */
+  faultIn: (what: string) => void
   /** The fault's observable effects that the drill checked while it was active. */
   expect: (what: string, ok: boolean, detail?: string) => void
 }

@@ -32,7 +32,7 @@ export async function within(ms: number, check: () => Promise<boolean>): Promise
 }
 
 /** Starts a stopped container (idempotent) and waits until its healthcheck says healthy. */
-export async function ensureHealthy(target: Target, service: string, ms = 60_000) {
+export async function ensureHealthy(target: Target, service: string, ms = 120_000) {
   if (!(await target.running(service))) await target.docker('start', target.container(service))
   const ok = await within(
     ms,

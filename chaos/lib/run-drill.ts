@@ -28,12 +28,18 @@ export async function runDrill(
     log(`  ${((Date.now() - started) / 1000).toFixed(1).padStart(5)} s  ${what}`)
   }
   const duringFault: Journal['duringFault'] = []
+  // When the fault is in: the method's start, unless the drill marks it (after its set-up).
+  let injectAt = Date.now()
   const workload = createWorkload(target, token, audio)
   const ctx: DrillContext = {
     target,
     token,
     workload,
     note,
+    faultIn: (what) => {
+      injectAt = Date.now()
+      note(`fault in: ${what}`)
+    },
     expect: (what, ok, detail) => {
       duringFault.push({ what, ok, ...(detail ? { detail } : {}) })
       note(`${ok ? 'as expected' : 'NOT as expected'}: ${what}${detail ? ` (${detail})` : ''}`)
@@ -64,15 +70,15 @@ export async function runDrill(
 
   if (drill.workload !== false) workload.startTraffic()
   await sleep(1_500)
-  const injectAt = Date.now()
+  injectAt = Date.now()
   let monitoring = true
-  let probeFailureAt: number | undefined
+  const probeFailures: number[] = []
   const monitor = (async () => {
     while (monitoring) {
-      const at = Date.now()
       const r = await quickProbes(target)
       const noticed = drill.detect ? await drill.detect(ctx).catch(() => false) : false
-      if (probeFailureAt === undefined && (noticed || r.some((p) => !p.ok))) probeFailureAt = at
+      // When it was seen, not when the probe started: detection includes the probe's own wait.
+      if (noticed || r.some((p) => !p.ok)) probeFailures.push(Date.now())
       await sleep(1_000)
     }
   })()
@@ -118,7 +124,10 @@ export async function runDrill(
   await workload.stopTraffic()
   note('traffic stopped; checking every acknowledged recording')
   const tally = await verifyRecordings(target, token, workload.records, SETTLE_MS)
-  const firstFailure = [probeFailureAt, workload.firstFailureAfter(injectAt)].filter(
+  const firstFailure = [
+    probeFailures.find((t) => t >= injectAt),
+    workload.firstFailureAfter(injectAt),
+  ].filter(
     (t): t is number => t !== undefined
   )
   const detectAt = firstFailure.length ? Math.min(...firstFailure) : undefined

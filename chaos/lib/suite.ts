@@ -2,7 +2,7 @@
 // and the vitest project `chaos` share.
 import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
-import { consultationWav } from '../../tests/support/audio.ts'
+import { CONSULTATION, synthesizeConsultation } from '../../tests/support/audio.ts'
 import type { StackInfo } from '../../tests/stack/stack.ts'
 import { DRILLS } from '../drills/index.ts'
 import type { Drill } from './drill.ts'
@@ -38,7 +38,12 @@ export type Session = {
 /** Signs in, synthesises the consultation once, and says what the stack and this host allow. */
 export async function openSession(info: StackInfo): Promise<Session> {
   const target = await openTarget(info)
-  const [token, audio] = await Promise.all([target.login(), consultationWav()])
+  // Two lines of the consultation (about 8 s of speech, ~250 KB): the fake provider answers the
+  // same transcript whatever it hears, and hundreds of drill uploads must fit the audio volume.
+  const [token, audio] = await Promise.all([
+    target.login(),
+    synthesizeConsultation(CONSULTATION.slice(0, 2)),
+  ])
   const nsenter = await exec('sh', [
     '-c',
     'command -v nsenter && command -v tc && command -v iptables',

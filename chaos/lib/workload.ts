@@ -21,7 +21,9 @@ export type Workload = {
   stopTraffic: () => Promise<void>
 }
 
-const MAX_UPLOADS = 40
+// About one upload every 1.5 s, at most 25 per drill: enough to have uploads in flight when
+// the fault lands, few enough that the queue does not hide the recovery time.
+const MAX_UPLOADS = 25
 const MAX_IN_FLIGHT = 3
 
 export function createWorkload(target: Target, token: string, audio: Uint8Array): Workload {
@@ -51,7 +53,7 @@ export function createWorkload(target: Target, token: string, audio: Uint8Array)
   async function uploader() {
     while (running && records.filter((r) => r.origin === 'workload').length < MAX_UPLOADS) {
       if (pending.size < MAX_IN_FLIGHT) void upload()
-      await new Promise((r) => setTimeout(r, 1_000))
+      await new Promise((r) => setTimeout(r, 1_500))
     }
   }
 
