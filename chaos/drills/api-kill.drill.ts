@@ -9,7 +9,7 @@ export default defineDrill({
   fault:
     'docker kill <api> while a slow upload streams and transcriptions are in flight; docker start 3 s later',
   needs: ['chaos-overlay'],
-  recoverWithinMs: 60_000,
+  recoverWithinMs: 90_000,
   async method({ target, workload, note, expect, faultIn }) {
     const fake = target.fake!
     // Held provider answers, so the kill lands while transcriptions are in flight.

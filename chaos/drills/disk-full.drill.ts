@@ -14,6 +14,11 @@ export default defineDrill({
   recoverWithinMs: 30_000,
   async method({ target, token, expect, faultIn }) {
     const api = target.container('api')
+    const partFiles = async () =>
+      (await target.docker('exec', api, 'find', '/data/audio/.tmp', '-name', '*.part'))
+        .split('\n')
+        .filter(Boolean)
+    const before = await partFiles()
     await target
       .docker(
         'exec',
@@ -50,14 +55,14 @@ export default defineDrill({
         `HTTP ${res.status} ${text.slice(0, 100)}`
       )
     }
-    const torn = await target.docker(
-      'exec',
-      api,
-      'sh',
-      '-c',
-      'find /data/audio/.tmp -name "*.part" | wc -l'
-    )
-    expect('no partial upload left in the volume', torn === '0', `${torn} .part file(s)`)
+    // Refused uploads must leave no partial file behind (an upload cut by an earlier drill's
+    // kill may have left one, so only new ones count); in-flight ones get 5 s to be refused.
+    let last = 0
+    const clean = await within(5_000, async () => {
+      last = (await partFiles()).filter((n) => !before.includes(n)).length
+      return last === 0
+    })
+    expect('no partial upload left in the volume', clean, `${last} new .part file(s)`)
     await sleep(5_000)
   },
   rollbacks: [

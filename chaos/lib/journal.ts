@@ -26,7 +26,7 @@ export type Journal = {
   timeline: { atMs: number; what: string }[]
   /** From the fault's injection to the first failed probe or request; null if nothing showed. */
   timeToDetectMs: number | null
-  /** From the end of the rollbacks until the whole hypothesis held again. */
+  /** From the start of the rollbacks until the whole hypothesis held again. */
   timeToRecoverMs: number | null
   recoverWithinMs: number
   recovered: boolean

@@ -86,12 +86,16 @@ export async function runDrill(
   note(`inject: ${drill.fault}`)
   let methodError: string | undefined
   const rollbacks: Journal['rollbacks'] = []
+  // Recovery is timed from the moment the fault starts being removed (an api's restart
+  // included), to the whole hypothesis holding again.
+  let healingFrom = Date.now()
   try {
     await drill.method(ctx)
   } catch (err) {
     methodError = String(err)
     note(`the method failed: ${methodError}`)
   } finally {
+    healingFrom = Date.now()
     for (const rb of drill.rollbacks) {
       try {
         await rb.run(ctx)
@@ -103,11 +107,10 @@ export async function runDrill(
       }
     }
   }
-  const rolledBackAt = Date.now()
 
   let after: ProbeResult[] = []
   let recoveredAt: number | undefined
-  while (Date.now() < rolledBackAt + drill.recoverWithinMs) {
+  while (Date.now() < healingFrom + drill.recoverWithinMs) {
     const quick = await quickProbes(target)
     if (quick.every((p) => p.ok)) {
       after = await steadyState(target, token, workload)
@@ -158,7 +161,7 @@ export async function runDrill(
     before,
     after,
     detectMs: detectAt === undefined ? null : Math.max(0, detectAt - injectAt),
-    recoverMs: recoveredAt === undefined ? null : recoveredAt - rolledBackAt,
+    recoverMs: recoveredAt === undefined ? null : recoveredAt - healingFrom,
     tally,
     rollbacks,
     probes,
