@@ -130,9 +130,7 @@ export async function runDrill(
   const firstFailure = [
     probeFailures.find((t) => t >= injectAt),
     workload.firstFailureAfter(injectAt),
-  ].filter(
-    (t): t is number => t !== undefined
-  )
+  ].filter((t): t is number => t !== undefined)
   const detectAt = firstFailure.length ? Math.min(...firstFailure) : undefined
   const unclean = tally.unclean + workload.reads.unclean.length
   const probes = [
