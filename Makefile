@@ -102,5 +102,5 @@ test-e2e: install ## Only the PWA's browser tests (Chromium) against a fresh sta
 clean: ## Remove build output (keeps ./data)
 	rm -rf api/dist coverage
 
-chaos: images ## Chaos drills on a scratch stack: table + resilience score (DRILL=name, ARGS="--project medic-scribe")
+chaos: install ## Chaos drills on a scratch stack: table + resilience score (DRILL=name, ARGS="--project medic-scribe")
 	npm run --silent chaos -- $(if $(DRILL),--drill $(DRILL)) $(ARGS)

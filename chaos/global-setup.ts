@@ -24,7 +24,8 @@ export default async function setup(project: TestProject) {
     project.provide('chaosStack', null)
     return
   }
-  await prepareImages()
+  // npm test sets SCRIBE_IMAGES_READY: the stack suite has just built the images from this tree.
+  await prepareImages({ reuseBuilt: process.env.SCRIBE_IMAGES_READY === '1' })
   await Promise.all([bundleFakeProvider(), stressImage()])
   const { info, down } = await startScratchStack(CHAOS_STACK)
   project.provide('chaosStack', info)

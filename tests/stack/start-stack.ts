@@ -6,7 +6,7 @@ import { promisify } from 'node:util'
 import { DockerComposeEnvironment, Wait } from 'testcontainers'
 import { ensureLocalCerts, localCertPaths } from '../../ops/lib/local-ca.ts'
 import { CERTS_DIR } from '../../ops/lib/compose.ts'
-import { DEFAULT_TAG } from '../../ops/lib/images.ts'
+import { DEFAULT_TAG, IMAGE_NAMES, imageRef } from '../../ops/lib/images.ts'
 import { fromRoot } from '../../ops/lib/paths.ts'
 import { scratchStack } from '../../ops/lib/scratch-stack.ts'
 import type { StackInfo } from './stack.ts'
@@ -54,10 +54,25 @@ export async function dockerUsable(suite: string): Promise<boolean> {
   return false
 }
 
-/** Engine, base image and the stack's images (medic-scribe/*:SCRIBE_TAG), as make up does. */
-export async function prepareImages(): Promise<void> {
-  await runOpsScript('bootstrap.ts')
-  await runOpsScript('build-images.ts')
+/**
+ * Engine, base image and the stack's images (medic-scribe/*:SCRIBE_TAG), as make up does.
+ * `reuseBuilt`: when every image already exists, skip the build (a suite that runs right after
+ * another one that built them from the same tree, as the chaos suite after the stack suite).
+ */
+export async function prepareImages(opts: { reuseBuilt?: boolean } = {}): Promise<void> {
+  const built =
+    opts.reuseBuilt &&
+    (await Promise.all(
+      IMAGE_NAMES.map((n) => exec('docker', ['image', 'inspect', imageRef(n)]))
+    ).then(
+      () => true,
+      () => false
+    ))
+  if (built) console.log(`images medic-scribe/*:${DEFAULT_TAG} exist: not rebuilt`)
+  else {
+    await runOpsScript('bootstrap.ts')
+    await runOpsScript('build-images.ts')
+  }
   await ensureLocalCerts(CERTS_DIR, ['localhost', '127.0.0.1'])
 }
 
