@@ -4,8 +4,10 @@ import apiKill from './api-kill.drill.ts'
 import cpuMemoryPressure from './cpu-memory-pressure.drill.ts'
 import dbNetworkCut from './db-network-cut.drill.ts'
 import diskFull from './disk-full.drill.ts'
+import edgeRestart from './edge-restart.drill.ts'
 import envRegenerated from './env-regenerated.drill.ts'
 import postgresPause from './postgres-pause.drill.ts'
+import postgresRestart from './postgres-restart.drill.ts'
 import providerOutage from './provider-outage.drill.ts'
 import sttNetem from './stt-netem.drill.ts'
 import type { Drill } from '../lib/drill.ts'
@@ -13,10 +15,12 @@ import type { Drill } from '../lib/drill.ts'
 export const DRILLS: Drill[] = [
   apiKill,
   postgresPause,
+  postgresRestart,
   dbNetworkCut,
   providerOutage,
   diskFull,
   cpuMemoryPressure,
   sttNetem,
+  edgeRestart,
   envRegenerated,
 ]
