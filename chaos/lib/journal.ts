@@ -32,6 +32,8 @@ export type Journal = {
   recovered: boolean
   uploads: Omit<Tally, 'problems'>
   problems: string[]
+  /** Every upload attempt's answer: HTTP status with the error code, or the connection error. */
+  answers: Record<string, number>
   reads: Reads
   websocket: { noteReadySeen: number; reconnects: number }
   rollbacks: { name: string; ok: boolean; error?: string }[]

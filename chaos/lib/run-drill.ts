@@ -5,8 +5,21 @@ import type { Journal } from './journal.ts'
 import type { ProbeResult } from './probes.ts'
 import { quickProbes, steadyState } from './probes.ts'
 import type { Target } from './target.ts'
+import type { UploadRecord } from './upload.ts'
 import { verifyRecordings } from './verify.ts'
 import { createWorkload } from './workload.ts'
+
+/** "202", "507 INSUFFICIENT_STORAGE", "connection: …": how often each answer came. */
+function tallyAnswers(records: UploadRecord[]): Record<string, number> {
+  const out: Record<string, number> = {}
+  for (const a of records.flatMap((r) => r.attempts)) {
+    const key = a.error
+      ? `connection: ${a.error.replace(/^\w*Error: /, '').slice(0, 60)}`
+      : `${a.status}${a.code ? ` ${a.code}` : ''}`
+    out[key] = (out[key] ?? 0) + 1
+  }
+  return out
+}
 
 export type Capabilities = { overlay: boolean; root: boolean }
 
@@ -204,6 +217,7 @@ export async function runDrill(
       recovered: r.recoverMs !== undefined && r.recoverMs !== null,
       uploads,
       problems: [...problems, ...(r.unclean ?? []).map((u) => `unclean answer: ${u}`)],
+      answers: tallyAnswers(workload.records),
       reads: workload.reads,
       websocket: { noteReadySeen: workload.noteReady.size, reconnects: workload.socketReconnects },
       rollbacks: r.rollbacks ?? [],

@@ -31,6 +31,7 @@ export type UploadOptions = {
   onStarted?: () => void
 }
 
+// 5xx includes 507 (the audio volume full): the PWA's queue retries it too.
 const RETRYABLE = (status: number) => status === 408 || status === 429 || status >= 500
 
 /** A distinct recording each time: the consultation plus random trailing bytes (a new SHA-256). */
@@ -117,7 +118,9 @@ export async function uploadWithRetries(
       } catch {
         record.unclean.push(`${res.status} ${text.slice(0, 120)}`)
       }
-      if (!RETRYABLE(res.status) && res.status !== 507) {
+      // A 500 is a bug answering, even in the JSON envelope: not a clean refusal.
+      if (res.status === 500) record.unclean.push(`500 ${text.slice(0, 120)}`)
+      if (!RETRYABLE(res.status)) {
         record.outcome = 'refused'
         return record
       }
