@@ -15,7 +15,7 @@ export type Workload = {
   socketReconnects: number
   /** One upload, tracked with the others (drills use it for a slow upload, probes for theirs). */
   upload: (opts?: UploadOptions) => Promise<UploadRecord>
-  /** The first failed request (upload attempt or read) at or after `t`, if any. */
+  /** When a request (upload attempt or read) was first seen failing at or after `t`, if any. */
   firstFailureAfter: (t: number) => number | undefined
   startTraffic: () => void
   stopTraffic: () => Promise<void>
@@ -59,7 +59,6 @@ export function createWorkload(target: Target, token: string, audio: Uint8Array)
 
   async function reader() {
     while (running) {
-      const at = Date.now()
       try {
         const res = await target.request('/api/notes?limit=5', {
           headers: { authorization: `Bearer ${token}` },
@@ -68,13 +67,13 @@ export function createWorkload(target: Target, token: string, audio: Uint8Array)
         const text = await res.text()
         if (res.status === 200) reads.ok++
         else {
-          readFailures.push(at)
+          readFailures.push(Date.now())
           const clean = /^\{"error":\{"code":"[A-Z_]+"/.test(text)
           if (clean) reads.refusedClean++
           else reads.unclean.push(`${res.status} ${text.slice(0, 120)}`)
         }
       } catch {
-        readFailures.push(at)
+        readFailures.push(Date.now())
         reads.errors++
       }
       await new Promise((r) => setTimeout(r, 500))
@@ -116,10 +115,12 @@ export function createWorkload(target: Target, token: string, audio: Uint8Array)
     firstFailureAfter(t) {
       const times = [
         ...readFailures.filter((x) => x >= t),
+        // Seen failing when its answer (or error) came, not when it was sent.
         ...records.flatMap((r) =>
           r.attempts
-            .filter((a) => a.at >= t && (a.error || (a.status !== undefined && a.status !== 202)))
-            .map((a) => a.at)
+            .filter((a) => a.error || (a.status !== undefined && a.status !== 202))
+            .map((a) => a.at + a.ms)
+            .filter((end) => end >= t)
         ),
       ]
       return times.length ? Math.min(...times) : undefined
