@@ -7,6 +7,7 @@ ARGS ?=
 .PHONY: help install dev test test-unit test-process test-stack test-e2e lint format typecheck build user bench-api bench-auth supabase-check clean bootstrap images up down logs ps user-stack backup backup-verify backup-prune restore bench-backup
 .PHONY: help install dev test test-unit test-process test-stack test-e2e lint format typecheck build user bench-api clean bootstrap images up down logs ps user-stack backup backup-verify backup-prune restore bench-backup monitor-status alerts-test silence silences
 .PHONY: help install dev test test-unit test-process test-stack test-e2e lint format typecheck build user bench-api clean bootstrap images up down logs ps user-stack backup backup-verify backup-prune restore bench-backup certs renew-certs tls-grade
+.PHONY: help install dev test test-unit test-process test-stack test-e2e lint format typecheck build user bench-api clean bootstrap images up down logs ps user-stack backup backup-verify backup-prune restore bench-backup chaos test-chaos
 
 help: ## List every target with one line each
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z0-9_-]+:.*## / {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -22,6 +23,9 @@ test: install ## Run every check: types, lint, format, unit and API tests, proce
 
 test-unit: install ## Run the unit and API tests only
 	npm run test:unit
+
+test-chaos: install ## Run the chaos drills as tests on their own scratch stack (CHAOS_DRILL=name for some)
+	npm run test:chaos
 
 test-process: install ## Run the crash-recovery and Deno tests only
 	npm run test:process
@@ -130,3 +134,6 @@ test-e2e: install ## Only the PWA's browser tests (Chromium) against a fresh sta
 
 clean: ## Remove build output (keeps ./data)
 	rm -rf api/dist coverage
+
+chaos: install ## Chaos drills on a scratch stack: table + resilience score (DRILL=name, ARGS="--project medic-scribe")
+	npm run --silent chaos -- $(if $(DRILL),--drill $(DRILL)) $(ARGS)

@@ -71,6 +71,18 @@ export default defineConfig({
         },
       },
       {
+        test: {
+          // Chaos drills (chaos/drills): their own scratch stack with compose.chaos.yml, after
+          // the stack suite in npm test.
+          name: 'chaos',
+          include: ['chaos/**/*.test.ts'],
+          globalSetup: ['chaos/global-setup.ts'],
+          testTimeout: 300_000,
+          hookTimeout: 600_000,
+          fileParallelism: false,
+        },
+      },
+      {
         oxc: { jsx: { runtime: 'automatic', importSource: 'react' } },
         test: {
           name: 'web',

@@ -24,6 +24,8 @@ export function codeToStatus(code: ErrorCode): ContentfulStatusCode {
       return 429
     case 'UNAVAILABLE':
       return 503
+    case 'INSUFFICIENT_STORAGE':
+      return 507
     case 'INTERNAL':
       return 500
   }

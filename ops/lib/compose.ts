@@ -10,11 +10,12 @@ export const CERTS_DIR = fromRoot('compose', 'certs')
  * The `docker compose` arguments for a mode: the base file, the mode's file, the env file.
  * `project` and `envFile` let a deploy act on another project than compose.yml's name;
  * `envFile: null` reads settings from the process environment only (test and bench stacks);
- * `monitor` adds compose.monitor.yml.
+ * `monitor` adds compose.monitor.yml; `extraFiles` are further overlays in compose/, merged
+ * last (e.g. `compose.chaos.yml`).
  */
 export function composeArgs(
   mode: StackMode = 'local',
-  opts: { project?: string; envFile?: string | null; monitor?: boolean } = {}
+  opts: { project?: string; envFile?: string | null; monitor?: boolean; extraFiles?: string[] } = {}
 ): string[] {
   return [
     'compose',
@@ -27,6 +28,7 @@ export function composeArgs(
     fromRoot('compose', `compose.${mode}.yml`),
     // The monitor (Prometheus, Alertmanager, exporters): compose.monitor.yml on top.
     ...(opts.monitor ? ['-f', fromRoot('compose', 'compose.monitor.yml')] : []),
+    ...(opts.extraFiles ?? []).flatMap((f) => ['-f', fromRoot('compose', f)]),
     ...(opts.envFile === null ? [] : ['--env-file', opts.envFile ?? ENV_FILE]),
   ]
 }

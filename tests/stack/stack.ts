@@ -5,7 +5,6 @@ import { readFileSync } from 'node:fs'
 import { promisify } from 'node:util'
 import { Agent, FormData, fetch as undiciFetch } from 'undici'
 import type { RequestInit as UndiciRequestInit } from 'undici'
-import { expect } from 'vitest'
 import WebSocket from 'ws'
 import { composeArgs } from '../../ops/lib/compose.ts'
 
@@ -17,6 +16,8 @@ export type StackInfo = {
   email: string
   password: string
   env: Record<string, string>
+  /** Overlays in compose/ beyond compose.yml + compose.local.yml (the chaos stack's). */
+  extraFiles?: string[]
 }
 
 export type SettledRecording = { status: string; note_id: string | null }
@@ -28,7 +29,11 @@ export function connect(stack: StackInfo) {
   const dispatcher = new Agent({ connect: { ca }, bodyTimeout: 120_000, headersTimeout: 120_000 })
   const base = `https://localhost:${stack.httpsPort}`
   const container = (service: string) => `${stack.projectName}-${service}-1`
-  const stackArgs = composeArgs('local', { project: stack.projectName, envFile: null })
+  const stackArgs = composeArgs('local', {
+    project: stack.projectName,
+    envFile: null,
+    extraFiles: stack.extraFiles ?? [],
+  })
 
   const request = (path: string, init: UndiciRequestInit = {}) =>
     undiciFetch(`${base}${path}`, { ...init, dispatcher })
@@ -97,7 +102,8 @@ export function connect(stack: StackInfo) {
   /** Uploads `audio` and waits (up to 3 minutes) until its recording is done or failed. */
   async function uploadAndSettle(token: string, audio: Uint8Array) {
     const res = await upload(token, audio)
-    expect(res.status).toBe(202)
+    // A plain throw rather than vitest's expect: the chaos runner uses this module outside vitest.
+    if (res.status !== 202) throw new Error(`upload answered ${res.status}: ${await res.text()}`)
     const { id } = (await res.json()) as { id: string }
     const rec = await settled(token, id, 'the recording to settle')
     return { id, rec }

@@ -38,7 +38,9 @@ export type FakeSttServer = {
   /** Every request, in order of arrival. */
   readonly log: readonly SttRequest[]
   /** The next `n` requests are answered with `status` and an OpenAI-style error body. */
-  failNext(n: number, status?: number): void
+  failNext(n: number, status?: number, headers?: Record<string, string>): void
+  /** Forgets the failures still queued by failNext. */
+  clearFailures(): void
   /** Resolves when the next request has arrived (its body read), while it is held. */
   onRequest(): Promise<SttRequest>
   /** Resolves once `n` requests in all have arrived. */
@@ -88,9 +90,15 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
   return Buffer.concat(chunks)
 }
 
-function sendJson(res: ServerResponse, status: number, body: unknown) {
+function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {}
+) {
   const text = JSON.stringify(body)
   res.writeHead(status, {
+    ...headers,
     'content-type': 'application/json',
     'content-length': Buffer.byteLength(text),
   })
@@ -108,6 +116,9 @@ export type FakeSttOptions = {
   answer?: (file: Buffer) => unknown
   /** An HTTP status to fail this file with, every time (e.g. audio the engine cannot read). */
   refuse?: (file: Buffer) => number | undefined
+  /** `host`/`port` default to a free loopback port; the chaos stack runs it in a container. */
+  host?: string
+  port?: number
 }
 
 export async function startFakeSttServer(opts: FakeSttOptions = {}): Promise<FakeSttServer> {
@@ -117,7 +128,7 @@ export async function startFakeSttServer(opts: FakeSttOptions = {}): Promise<Fak
   let abandoned = 0
   let inFlight = 0
   const log: SttRequest[] = []
-  const failures: number[] = []
+  const failures: { status: number; headers: Record<string, string> }[] = []
   let arrivals: ((r: SttRequest) => void)[] = []
   const counters: { n: number; resolve: () => void }[] = []
   const timers = new Set<NodeJS.Timeout>()
@@ -196,11 +207,17 @@ export async function startFakeSttServer(opts: FakeSttOptions = {}): Promise<Fak
         },
       })
     }
-    const status = failures.shift() ?? (file ? opts.refuse?.(file.body) : undefined)
-    if (status !== undefined) {
-      return sendJson(res, status, {
-        error: { message: `fake failure ${status}`, type: 'server_error', code: null },
-      })
+    const refused = file ? opts.refuse?.(file.body) : undefined
+    const failure =
+      failures.shift() ?? (refused !== undefined ? { status: refused, headers: {} } : undefined)
+    if (failure !== undefined) {
+      const { status, headers } = failure
+      return sendJson(
+        res,
+        status,
+        { error: { message: `fake failure ${status}`, type: 'server_error', code: null } },
+        headers
+      )
     }
     if (!request.file || request.file.size === 0 || !request.model) {
       return sendJson(res, 400, {
@@ -218,12 +235,12 @@ export async function startFakeSttServer(opts: FakeSttOptions = {}): Promise<Fak
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => resolve())
+    server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => resolve())
   })
   const { port } = server.address() as AddressInfo
 
   return {
-    baseUrl: `http://127.0.0.1:${port}/v1`,
+    baseUrl: `http://${opts.host ?? '127.0.0.1'}:${port}/v1`,
     get delayMs() {
       return delayMs
     },
@@ -246,8 +263,11 @@ export async function startFakeSttServer(opts: FakeSttOptions = {}): Promise<Fak
       return maxInFlight
     },
     log,
-    failNext(n: number, status = 503) {
-      for (let i = 0; i < n; i++) failures.push(status)
+    failNext(n: number, status = 503, headers: Record<string, string> = {}) {
+      for (let i = 0; i < n; i++) failures.push({ status, headers })
+    },
+    clearFailures() {
+      failures.length = 0
     },
     onRequest() {
       return new Promise<SttRequest>((resolve) => arrivals.push(resolve))

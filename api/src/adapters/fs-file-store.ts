@@ -4,7 +4,7 @@ import { mkdir, open, rename, rm, stat, statfs, readdir, readFile } from 'node:f
 import { dirname, join, relative, resolve, sep } from 'node:path'
 import { Readable } from 'node:stream'
 import type { Area, FileStore, TempFile } from '../files/file-store.ts'
-import { FileTooLargeError } from '../files/file-store.ts'
+import { FileTooLargeError, StorageFullError } from '../files/file-store.ts'
 
 const HEAD_BYTES = 64 * 1024
 const TMP = '.tmp'
@@ -18,6 +18,12 @@ async function fsyncDir(path: string) {
     await fd.close()
   }
 }
+
+/** A full disk (or no inode left) becomes StorageFullError, which the API answers with 507. */
+const asStorageFull = (err: unknown, area: Area) =>
+  (err as { code?: string }).code === 'ENOSPC' || (err as { code?: string }).code === 'EDQUOT'
+    ? new StorageFullError(area)
+    : err
 
 /** Files on local disk under one folder per area (the stack mounts a volume on each). */
 export async function createFsFileStore(
@@ -49,7 +55,9 @@ export async function createFsFileStore(
     maxBytes: number
   ): Promise<TempFile> {
     const tempPath = join(abs[area], TMP, `${randomUUID()}.part`)
-    const fd = await open(tempPath, 'wx', 0o640)
+    const fd = await open(tempPath, 'wx', 0o640).catch((err: unknown) => {
+      throw asStorageFull(err, area)
+    })
     const hash = createHash('sha256')
     const head = new Uint8Array(HEAD_BYTES)
     let size = 0
@@ -69,7 +77,7 @@ export async function createFsFileStore(
     } catch (err) {
       await fd.close().catch(() => {})
       await rm(tempPath, { force: true })
-      throw err
+      throw asStorageFull(err, area)
     }
     await fd.close()
     return {

@@ -17,6 +17,13 @@ export class FileTooLargeError extends Error {
   }
 }
 
+/** The area's filesystem has no room left: nothing was kept, the caller may retry later. */
+export class StorageFullError extends Error {
+  constructor(readonly area: Area) {
+    super(`the ${area} volume is full`)
+  }
+}
+
 export interface FileStore {
   /** Streams into a temporary file, fsyncs it, and hashes it on the way; nothing visible yet. */
   writeTemp(area: Area, chunks: AsyncIterable<Uint8Array>, maxBytes: number): Promise<TempFile>

@@ -1,6 +1,6 @@
 import type { AppDeps } from '../deps.ts'
 import type { TempFile } from '../files/file-store.ts'
-import { FileTooLargeError } from '../files/file-store.ts'
+import { FileTooLargeError, StorageFullError } from '../files/file-store.ts'
 import { UploadError } from './multipart.ts'
 import { ApiError } from '../errors.ts'
 import type { AudioFormat } from './audio-format.ts'
@@ -29,6 +29,13 @@ function toApiError(err: unknown, limit: number): ApiError {
     return new ApiError({
       code: 'PAYLOAD_TOO_LARGE',
       message: `the audio is larger than the ${Math.round(limit / 1048576)} MB limit`,
+    })
+  }
+  if (err instanceof StorageFullError) {
+    // Nothing was kept (the temporary file is removed); /health/ready names the volume too.
+    return new ApiError({
+      code: 'INSUFFICIENT_STORAGE',
+      message: 'the recordings volume is full: the upload was not stored, retry it later',
     })
   }
   if (err instanceof UploadError) {

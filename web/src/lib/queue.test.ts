@@ -159,6 +159,23 @@ describe('UploadQueue', () => {
     expect(await store.get('rec-bbbbbbbb')).toBeUndefined()
   })
 
+  it('keeps retrying while the server says its audio volume is full (507)', async () => {
+    const { store } = await freshStore()
+    await withAudio(store, rec('rec-diskfull'))
+    const full = {
+      error: { code: 'INSUFFICIENT_STORAGE', message: 'the recordings volume is full' },
+    }
+    const h = harness(store, [{ status: 507, body: full }, accepted('srv-full')])
+    await h.queue.start()
+    await h.queue.whenIdle()
+    const r = await store.get('rec-diskfull')
+    expect(r?.status).toBe('pending')
+    expect(r?.nextAttemptAt).toBe(h.now() + 750)
+    await h.advance(750)
+    expect(h.sent).toHaveLength(2)
+    expect(await store.get('rec-diskfull')).toBeUndefined()
+  })
+
   it('honours Retry-After', async () => {
     const { store } = await freshStore()
     await withAudio(store, rec('rec-retryaft'))

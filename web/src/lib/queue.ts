@@ -51,7 +51,8 @@ export function backoffDelay(attempt: number, baseMs: number, maxMs: number, ran
   return Math.round(ceiling / 2 + (random * ceiling) / 2)
 }
 
-const RETRYABLE = new Set([0, 408, 425, 429, 500, 502, 503, 504])
+// 507: the server's audio volume is full, which an operator fixes; the upload waits meanwhile.
+const RETRYABLE = new Set([0, 408, 425, 429, 500, 502, 503, 504, 507])
 
 export class UploadQueue {
   private readonly o: Required<Omit<QueueOptions, 'onUnauthorized' | 'onUploaded'>> &
