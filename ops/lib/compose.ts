@@ -9,11 +9,12 @@ export const CERTS_DIR = fromRoot('compose', 'certs')
 /**
  * The `docker compose` arguments for a mode: the base file, the mode's file, the env file.
  * `project` and `envFile` let a deploy act on another project than compose.yml's name;
- * `envFile: null` reads settings from the process environment only (test and bench stacks).
+ * `envFile: null` reads settings from the process environment only (test and bench stacks);
+ * `extraFiles` are merged on top, in order (an override the caller wants checked or applied).
  */
 export function composeArgs(
   mode: StackMode = 'local',
-  opts: { project?: string; envFile?: string | null } = {}
+  opts: { project?: string; envFile?: string | null; extraFiles?: string[] } = {}
 ): string[] {
   return [
     'compose',
@@ -24,6 +25,7 @@ export function composeArgs(
     fromRoot('compose', 'compose.yml'),
     '-f',
     fromRoot('compose', `compose.${mode}.yml`),
+    ...(opts.extraFiles ?? []).flatMap((f) => ['-f', f]),
     ...(opts.envFile === null ? [] : ['--env-file', opts.envFile ?? ENV_FILE]),
   ]
 }
