@@ -25,6 +25,7 @@ Usage: npx tsx ops/scan.ts [--require-vulns] [--no-probe] [--dry-run] ...   (mak
 
   --require-vulns     fail when no vulnerability database is present
   --no-probe          leave out the API probe (it needs the stack running)
+  --no-registry       do not ask the npm registry about deprecations (kept answers only)
   --url URL           the edge to probe (default https://localhost:HTTPS_PORT in local mode)
   --project NAME      the compose project (default COMPOSE_PROJECT_NAME)
   --tag TAG           the images' tag (default SCRIBE_TAG or local)
@@ -41,12 +42,13 @@ await runScript(async () => {
   const env = await loadOpsEnv()
   const flags = parseArgs({
     usage: USAGE,
-    boolean: ['dry-run', 'require-vulns', 'probe'],
+    boolean: ['dry-run', 'require-vulns', 'probe', 'registry'],
     string: ['url', 'project', 'tag', 'modes', 'image', 'compose-override', 'allowlist', 'out'],
     shape: {
       'dry-run': z.boolean().default(false),
       'require-vulns': z.boolean().default(false),
       probe: z.boolean().default(true),
+      registry: z.boolean().default(true),
       url: z.url().optional(),
       project: z
         .string()
@@ -77,6 +79,7 @@ await runScript(async () => {
     modes: flags.modes,
     requireVulns: flags['require-vulns'],
     probe: flags.probe,
+    npmOffline: !flags.registry,
     url: flags.url,
     extraImages: flags.image,
     composeOverride: flags['compose-override'],

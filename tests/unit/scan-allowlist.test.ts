@@ -100,3 +100,30 @@ describe('node end of life', () => {
     expect(judgeNodeVersion('v99.0.0', '2026-12-01')).toEqual({ state: 'unknown', major: 99 })
   })
 })
+
+describe('finding trivy', () => {
+  it('should refuse a compromised trivy on PATH by name, whatever else is there', async () => {
+    const { mkdtemp, writeFile, chmod, rm } = await import('node:fs/promises')
+    const { tmpdir } = await import('node:os')
+    const { join } = await import('node:path')
+    const { findTrivy } = await import('../../ops/steps/scan/trivy.ts')
+    const dir = await mkdtemp(join(tmpdir(), 'fake-trivy-'))
+    const path = process.env.PATH
+    try {
+      await writeFile(join(dir, 'trivy'), '#!/bin/sh\necho "Version: 0.69.4"\n')
+      await chmod(join(dir, 'trivy'), 0o755)
+      process.env.PATH = `${dir}:${path}`
+      await expect(findTrivy({ toolsDir: join(dir, 'tools') })).rejects.toThrow(
+        /refusing .*trivy \(PATH\): trivy 0\.69\.4 is a compromised release/
+      )
+      await writeFile(join(dir, 'trivy'), '#!/bin/sh\necho "Version: 0.74.0"\n')
+      expect(await findTrivy({ toolsDir: join(dir, 'tools') })).toMatchObject({
+        version: '0.74.0',
+        origin: 'PATH',
+      })
+    } finally {
+      process.env.PATH = path
+      await rm(dir, { recursive: true, force: true })
+    }
+  })
+})

@@ -20,6 +20,8 @@ export type ScanOptions = {
   requireVulns: boolean
   /** Call the API through the running stack's edge. */
   probe: boolean
+  /** Do not ask the npm registry; use only the answers kept from earlier runs. */
+  npmOffline: boolean
   /** Images to scan besides the stack's (and instead of none). */
   extraImages: string[]
   /** A compose file merged on top of each mode's files for the hardening rules. */

@@ -29,12 +29,13 @@ export async function edgeRequester(base: string, stackMode: 'local' | 'prod'): 
   const caFile = localCertPaths(CERTS_DIR).caCert
   const ca =
     stackMode === 'local' && (await fs.pathExists(caFile)) ? await fs.readFile(caFile) : undefined
-  const dispatcher = new Agent({
-    connect: ca ? { ca } : {},
-    headersTimeout: 60_000,
-    bodyTimeout: 60_000,
-  })
+  const agent = () =>
+    new Agent({ connect: ca ? { ca } : {}, headersTimeout: 60_000, bodyTimeout: 60_000 })
+  const shared = agent()
   return async (method, path, init = {}): Promise<HttpAnswer> => {
+    // A body the edge refuses half-way leaves its connection unusable: such calls get their own.
+    const big = init.body !== undefined && init.body.length > 1_000_000
+    const dispatcher = big ? agent() : shared
     try {
       const res = await fetch(`${base}${path}`, {
         method,
@@ -44,9 +45,15 @@ export async function edgeRequester(base: string, stackMode: 'local' | 'prod'): 
         redirect: 'manual',
         signal: AbortSignal.timeout(60_000),
       })
-      return { status: res.status, body: await res.text() }
-    } catch {
-      return { status: 0, body: '' }
+      return {
+        status: res.status,
+        type: res.headers.get('content-type') ?? '',
+        body: await res.text(),
+      }
+    } catch (err) {
+      return { status: 0, type: '', body: String((err as Error).cause ?? err) }
+    } finally {
+      if (big) await dispatcher.destroy().catch(() => undefined)
     }
   }
 }

@@ -1,7 +1,8 @@
 // Node's end of life for the runtime in each image (from the table in node-eol.ts, so it works
 // offline), and npm packages marked deprecated. The registry is the only source of deprecation
-// (the lock file does not keep it): asked once per direct dependency when it answers, the
-// answers kept in build/scan/npm-registry.json, and that copy used when it does not.
+// (the lock file does not keep it): asked with `npm view` once per direct dependency, the answers
+// kept a week in build/scan/npm-registry.json and used instead when the registry is unreachable
+// (or with --no-registry).
 import { $, fs } from 'zx'
 import { fromRoot } from '../../lib/paths.ts'
 import { defineStep } from '../../lib/pipeline.ts'
@@ -49,6 +50,8 @@ type Lock = { packages: Record<string, { version?: string }> }
 type PkgJson = { dependencies?: Record<string, string>; devDependencies?: Record<string, string> }
 type RegistryAnswer = { deprecated?: string; latest?: string; checkedAt: string }
 const CACHE = fromRoot('build', 'scan', 'npm-registry.json')
+/** Kept answers younger than this are used without asking again. */
+const FRESH_MS = 7 * 86_400_000
 
 /** The direct dependencies of the root and the workspaces, at the versions the lock installs. */
 async function directDependencies(): Promise<{ name: string; version: string }[]> {
@@ -68,18 +71,22 @@ async function askRegistry(name: string, version: string): Promise<RegistryAnswe
   const out = await $({
     quiet: true,
     nothrow: true,
-    timeout: '20s',
-  })`npm view ${`${name}@${version}`} deprecated dist-tags.latest --json`
-  if (!out.ok) return undefined
-  const text = out.stdout.trim()
-  const v = (text ? JSON.parse(text) : {}) as
-    { deprecated?: string; 'dist-tags.latest'?: string } | string
-  const answer =
-    typeof v === 'string'
-      ? { deprecated: v }
-      : { deprecated: v.deprecated, latest: v['dist-tags.latest'] }
-  return { ...answer, checkedAt: new Date().toISOString() }
+    timeout: '60s',
+  })`npm view ${`${name}@${version}`} --json`
+  if (!out.ok || !out.stdout.trim()) return undefined
+  const doc = JSON.parse(out.stdout) as { deprecated?: string; 'dist-tags'?: { latest?: string } }
+  return {
+    ...(doc.deprecated ? { deprecated: doc.deprecated } : {}),
+    ...(doc['dist-tags']?.latest ? { latest: doc['dist-tags'].latest } : {}),
+    checkedAt: new Date().toISOString(),
+  }
 }
+
+/**
+ * A version npmjs.org marks deprecated: when the registry's answer for it carries no
+ * deprecation (a mirror that strips the field), "none deprecated" would be a false comfort.
+ */
+const CANARY = { name: 'inflight', version: '1.0.6' }
 
 export const npmDeprecations = defineStep<ScanContext>({
   name: 'npm deprecations',
@@ -93,19 +100,29 @@ export const npmDeprecations = defineStep<ScanContext>({
     let asked = 0
     let fromCache = 0
     let unknown = 0
-    const queue = [...deps]
+    const queue = [...deps, CANARY]
     const worker = async () => {
       for (let d = queue.shift(); d; d = queue.shift()) {
         const key = `${d.name}@${d.version}`
-        const answer = await askRegistry(d.name, d.version)
+        const kept = cache[key]
+        if (kept && (c.npmOffline || Date.now() - Date.parse(kept.checkedAt) < FRESH_MS)) {
+          fromCache++
+          continue
+        }
+        const answer = c.npmOffline ? undefined : await askRegistry(d.name, d.version)
         if (answer) {
           cache[key] = answer
           asked++
-        } else if (cache[key]) fromCache++
+        } else if (kept) fromCache++
         else unknown++
       }
     }
-    await Promise.all(Array.from({ length: 6 }, worker))
+    await Promise.all(Array.from({ length: 12 }, worker))
+    const canary = cache[`${CANARY.name}@${CANARY.version}`]
+    if (canary && !canary.deprecated)
+      c.warnings.push(
+        `npm deprecations are not known: the registry answers without them (${CANARY.name}@${CANARY.version}, deprecated on npmjs.org, shows none)`
+      )
     await fs.outputJson(CACHE, cache, { spaces: 1 })
     const behind: string[] = []
     for (const d of deps) {
