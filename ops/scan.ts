@@ -42,7 +42,8 @@ await runScript(async () => {
   const env = await loadOpsEnv()
   const flags = parseArgs({
     usage: USAGE,
-    boolean: ['dry-run', 'require-vulns', 'probe', 'registry'],
+    // --no-probe and --no-registry: minimist sets probe/registry false; absent, the defaults hold.
+    boolean: ['dry-run', 'require-vulns'],
     string: ['url', 'project', 'tag', 'modes', 'image', 'compose-override', 'allowlist', 'out'],
     shape: {
       'dry-run': z.boolean().default(false),

@@ -32,7 +32,15 @@ export async function edgeRequester(base: string, stackMode: 'local' | 'prod'): 
   const agent = () =>
     new Agent({ connect: ca ? { ca } : {}, headersTimeout: 60_000, bodyTimeout: 60_000 })
   const shared = agent()
-  return async (method, path, init = {}): Promise<HttpAnswer> => {
+  // The edge rate-limits /api/ (429): wait and ask again, as a client would.
+  const request: Requester = async (method, path, init = {}) => {
+    for (let attempt = 0; ; attempt++) {
+      const answer = await once(method, path, init)
+      if (answer.status !== 429 || attempt >= 30) return answer
+      await new Promise((r) => setTimeout(r, 1_000))
+    }
+  }
+  const once: Requester = async (method, path, init = {}): Promise<HttpAnswer> => {
     // A body the edge refuses half-way leaves its connection unusable: such calls get their own.
     const big = init.body !== undefined && init.body.length > 1_000_000
     const dispatcher = big ? agent() : shared
@@ -56,6 +64,7 @@ export async function edgeRequester(base: string, stackMode: 'local' | 'prod'): 
       if (big) await dispatcher.destroy().catch(() => undefined)
     }
   }
+  return request
 }
 
 /** A silent 16 kHz mono WAV: enough for an upload the pipeline turns into a (empty) note. */
@@ -182,7 +191,8 @@ export const apiProbe = defineStep<ScanContext & { url?: string | undefined }>({
       owner: { token: tokens[0]!, ids },
       other: { token: tokens[1]! },
       jwtSecret: c.env.raw.JWT_SECRET,
-      oversizedBytes: (maxMb + 1) * 1024 * 1024,
+      // Past the edge's own limit (MAX_UPLOAD_MB + 1 MiB), so the edge must refuse it up front.
+      oversizedBytes: (maxMb + 2) * 1024 * 1024,
     })
     c.findings.push(...result.findings)
     c.warnings.push(...result.notes.map((n) => `probe: ${n}`))

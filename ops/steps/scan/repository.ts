@@ -7,7 +7,7 @@ import { defineStep } from '../../lib/pipeline.ts'
 import type { ScanContext } from './context.ts'
 import { findingsFromTrivy, sbomComponents } from './trivy-report.ts'
 import type { TrivyReport } from './trivy-report.ts'
-import { REPO_SKIP_DIRS, REPO_SKIP_FILES, trivyCycloneDx, trivyJson } from './trivy-run.ts'
+import { REPO_SKIP_DIRS, REPO_SKIP_FILES, trivyJson, trivySbom } from './trivy-run.ts'
 
 const skips = (): string[] => [
   ...REPO_SKIP_DIRS.flatMap((d) => ['--skip-dirs', path.join(ROOT, d)]),
@@ -50,20 +50,18 @@ export const scanRepository = defineStep<ScanContext>({
       what: 'the work tree (git-ignored local secrets left out)',
     })
 
-    const report = path.join(c.work, 'npm.json')
-    await trivyJson(
-      c,
-      [
-        'fs',
-        '--scanners',
-        c.vulnDbDir ? 'vuln' : 'none',
-        '--list-all-pkgs',
-        path.join(ROOT, 'package-lock.json'),
-      ],
-      report
-    )
+    // The whole npm tree, dev dependencies included: the build toolchain is supply chain too.
+    const lock = path.join(ROOT, 'package-lock.json')
     const sbom = path.join(c.outDir, 'sbom', 'npm-package-lock.cdx.json')
-    await trivyCycloneDx(c, report, sbom)
+    await trivySbom(c, ['fs', '--include-dev-deps', lock], sbom)
+    if (c.vulnDbDir) {
+      const npm = await trivyJson(
+        c,
+        ['fs', '--scanners', 'vuln', '--include-dev-deps', lock],
+        path.join(c.work, 'npm.json')
+      )
+      c.findings.push(...findingsFromTrivy(npm, { where: 'npm', source: 'npm' }).findings)
+    }
     const components = sbomComponents(await fs.readJson(sbom))
     c.sboms.push({ name: 'package-lock.json', file: path.relative(c.outDir, sbom), components })
     return `${files.length} config files, ${conf.counts.misconfigurations} misconfigurations, ${sec.counts.secrets} secrets, npm SBOM ${components} components`

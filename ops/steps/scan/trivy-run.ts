@@ -14,6 +14,10 @@ export const OFFLINE_FLAGS = [
   '--offline-scan',
   '--quiet',
 ]
+/** `trivy config` has no database, so no DB flags (it refuses unknown ones). */
+const CONFIG_FLAGS = OFFLINE_FLAGS.filter(
+  (f) => !['--skip-db-update', '--skip-java-db-update', '--offline-scan'].includes(f)
+)
 
 /** Where trivy keeps its analysis cache: the operator's (with the DB), else our own. */
 export const trivyCacheDir = (c: ScanContext): string =>
@@ -47,7 +51,7 @@ export async function trivyJson(
   await $({
     quiet: true,
     timeout,
-  })`${c.trivy!.bin} ${args} ${OFFLINE_FLAGS} --cache-dir ${trivyCacheDir(c)} --format json --output ${file}`
+  })`${c.trivy!.bin} ${args} ${args[0] === 'config' ? CONFIG_FLAGS : OFFLINE_FLAGS} --cache-dir ${trivyCacheDir(c)} --format json --output ${file}`
   return (await fs.readJson(file)) as TrivyReport
 }
 
@@ -58,4 +62,13 @@ export async function trivyCycloneDx(c: ScanContext, report: string, out: string
     quiet: true,
     timeout: '5m',
   })`${c.trivy!.bin} convert --format cyclonedx --output ${out} ${report}`
+}
+
+/** `trivy <args> --format cyclonedx`: an SBOM straight from the analysis (no scanners). */
+export async function trivySbom(c: ScanContext, args: string[], out: string): Promise<void> {
+  await fs.mkdirp(path.dirname(out))
+  await $({
+    quiet: true,
+    timeout: '10m',
+  })`${c.trivy!.bin} ${args} ${OFFLINE_FLAGS} --cache-dir ${trivyCacheDir(c)} --format cyclonedx --output ${out}`
 }
