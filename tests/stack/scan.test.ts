@@ -79,12 +79,14 @@ describe.skipIf(!stack)('make scan', () => {
   })
 
   it('should fail, naming each, on a planted secret, a service without cap_drop and an expired exception', async () => {
-    // A secret in one layer of an image built on the api image.
+    // A secret in one layer of an image built on the api image…
     const token = `ghp_${randomBytes(27).toString('base64url').replace(/[-_]/g, 'x').slice(0, 36)}`
     await writeFile(join(dir, 'token.txt'), `GITHUB_TOKEN=${token}\n`)
+    // Deleted again in a later layer: the file is gone from the image's filesystem, not from
+    // the layer that added it, and that layer ships with the image.
     await writeFile(
       join(dir, 'Dockerfile'),
-      `FROM ${imageRef('api', DEFAULT_TAG)}\nCOPY token.txt /app/config/token.txt\n`
+      `FROM ${imageRef('api', DEFAULT_TAG)}\nCOPY token.txt /app/config/token.txt\nUSER root\nRUN rm /app/config/token.txt\nUSER 1000:1000\n`
     )
     await s.docker('build', '-q', '-t', planted, dir)
     // The api service with its capabilities back.
