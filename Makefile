@@ -8,6 +8,7 @@ ARGS ?=
 .PHONY: help install dev test test-unit test-process test-stack test-e2e lint format typecheck build user bench-api clean bootstrap images up down logs ps user-stack backup backup-verify backup-prune restore bench-backup monitor-status alerts-test silence silences
 .PHONY: help install dev test test-unit test-process test-stack test-e2e lint format typecheck build user bench-api clean bootstrap images up down logs ps user-stack backup backup-verify backup-prune restore bench-backup certs renew-certs tls-grade
 .PHONY: help install dev test test-unit test-process test-stack test-e2e lint format typecheck build user bench-api clean bootstrap images up down logs ps user-stack backup backup-verify backup-prune restore bench-backup chaos test-chaos
+.PHONY: help install dev test test-unit test-process test-stack test-e2e lint format typecheck build user bench-api clean bootstrap images up down logs ps user-stack backup backup-verify backup-prune restore bench-backup scan trivy
 
 help: ## List every target with one line each
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z0-9_-]+:.*## / {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -131,6 +132,12 @@ test-stack: install ## Build the images and check the whole stack from outside (
 
 test-e2e: install ## Only the PWA's browser tests (Chromium) against a fresh stack; screenshots in test-results/
 	npm run test:stack -- tests/e2e
+
+trivy: ## Build (once, cached) or find a trusted trivy v0.74.0 for make scan; refuses 0.69.4-0.69.6
+	npm run --silent trivy -- $(ARGS)
+
+scan: ## Security scan: images, SBOMs, secrets, hardening, API probe; report in scan-results/ (ARGS="--require-vulns")
+	npm run --silent scan -- $(ARGS)
 
 clean: ## Remove build output (keeps ./data)
 	rm -rf api/dist coverage

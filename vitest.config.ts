@@ -10,6 +10,7 @@ const STACK_ORDER = [
   'edge',
   'flow',
   'hardening',
+  'scan',
   'record-to-note',
   'offline-upload',
   'background-sync',

@@ -1,4 +1,4 @@
-import { $ } from 'zx'
+import { $, path } from 'zx'
 import { fromRoot } from './paths.ts'
 
 export type StackMode = 'local' | 'prod'
@@ -10,8 +10,8 @@ export const CERTS_DIR = fromRoot('compose', 'certs')
  * The `docker compose` arguments for a mode: the base file, the mode's file, the env file.
  * `project` and `envFile` let a deploy act on another project than compose.yml's name;
  * `envFile: null` reads settings from the process environment only (test and bench stacks);
- * `monitor` adds compose.monitor.yml; `extraFiles` are further overlays in compose/, merged
- * last (e.g. `compose.chaos.yml`).
+ * `monitor` adds compose.monitor.yml; `extraFiles` are further overlays merged last, in order
+ * (a name in compose/ such as `compose.chaos.yml`, or an absolute path to an override).
  */
 export function composeArgs(
   mode: StackMode = 'local',
@@ -28,7 +28,10 @@ export function composeArgs(
     fromRoot('compose', `compose.${mode}.yml`),
     // The monitor (Prometheus, Alertmanager, exporters): compose.monitor.yml on top.
     ...(opts.monitor ? ['-f', fromRoot('compose', 'compose.monitor.yml')] : []),
-    ...(opts.extraFiles ?? []).flatMap((f) => ['-f', fromRoot('compose', f)]),
+    ...(opts.extraFiles ?? []).flatMap((f) => [
+      '-f',
+      path.isAbsolute(f) ? f : fromRoot('compose', f),
+    ]),
     ...(opts.envFile === null ? [] : ['--env-file', opts.envFile ?? ENV_FILE]),
   ]
 }

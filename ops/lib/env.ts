@@ -98,6 +98,17 @@ export const OpsEnvSchema = z.object({
     .refine((f) => existsSync(f), 'no such file (a PEM bundle for the ACME server)')
     .optional(),
   CERT_EXTRA_NAMES: nameList.default([]),
+  // Security scanning (make scan)
+  // Where built tools are cached (Trivy under trivy-v<version>/).
+  TOOLS_CACHE_DIR: z
+    .string()
+    .min(1)
+    .default(path.join(homedir(), '.cache', 'medic-scribe', 'tools')),
+  // An operator's own trivy (else the one on PATH, else the one make trivy builds).
+  TRIVY_BIN: z.string().min(1).optional(),
+  // Trivy's cache with a vulnerability database in db/ (trivy --download-db-only elsewhere,
+  // copied in); without one vulnerabilities are not checked and the report says so.
+  TRIVY_CACHE_DIR: z.string().min(1).optional(),
 })
 export type OpsEnv = z.infer<typeof OpsEnvSchema> & {
   /** The file the settings were read from (it may not exist yet). */

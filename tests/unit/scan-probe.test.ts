@@ -1,0 +1,76 @@
+// The API probe against the real app (PGlite, scripted providers): clean as it is, and a
+// test-only route that forgets its auth check is named.
+import { Hono } from 'hono'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { probeApi } from '../../ops/steps/scan/api-probe.ts'
+import type { Requester } from '../../ops/steps/scan/api-probe.ts'
+import { silentWav } from '../../ops/steps/scan/probe.ts'
+import { routeTable } from '../../ops/steps/scan/route-table.ts'
+import { createHarness } from '../support/harness.ts'
+
+describe('API probe', { timeout: 120_000 }, () => {
+  let h: Awaited<ReturnType<typeof createHarness>>
+  let owner: { token: string; ids: Record<string, string[]> }
+  let other: { token: string }
+
+  const requester =
+    (app: { request: (p: string, i: RequestInit) => Response | Promise<Response> }): Requester =>
+    async (method, path, init = {}) => {
+      const res = await app.request(path, {
+        method,
+        headers: init.headers ?? {},
+        ...(init.body !== undefined ? { body: init.body as BodyInit } : {}),
+      })
+      return { status: res.status, body: await res.text() }
+    }
+
+  beforeAll(async () => {
+    h = await createHarness({ env: { MAX_UPLOAD_MB: '1' } })
+    const a = await h.addUser('owner@example.org')
+    const b = await h.addUser('other@example.org')
+    const up = await h.upload(a.token, silentWav(2))
+    const { id } = (await up.json()) as { id: string }
+    const rec = await h.settle(a.token, id)
+    owner = { token: a.token, ids: { recordings: [id], notes: rec.note_id ? [rec.note_id] : [] } }
+    other = { token: b.token }
+  }, 120_000)
+  afterAll(() => h?.close())
+
+  it("should find nothing on the app's own routes", async () => {
+    expect(owner.ids.notes).toHaveLength(1)
+    const result = await probeApi({
+      routes: routeTable(h.app),
+      request: requester(h.app),
+      owner,
+      other,
+      jwtSecret: h.config.JWT_SECRET,
+      oversizedBytes: 2 * 2 ** 20,
+    })
+    expect(result.findings).toEqual([])
+    const cases = new Set(result.calls.map((c) => c.case))
+    for (const c of ['no token', 'forged token', 'expired token', "another user's list"])
+      expect(cases).toContain(c)
+    const crossUser = result.calls.filter((c) => c.case.startsWith("another user's token"))
+    expect(crossUser.map((c) => c.route)).toContain('PATCH /api/notes/:id')
+    expect(crossUser.every((c) => c.status === 404)).toBe(true)
+  })
+
+  it('should name a route that forgets its auth check', async () => {
+    // A test-only app: one route outside /api/*, without requireAuth, in front of the real app.
+    const leaky = new Hono()
+    leaky.get('/v2/notes/:id', (c) => c.json({ id: c.req.param('id'), text: 'private' }))
+    leaky.route('/', h.app)
+    const result = await probeApi({
+      routes: routeTable(leaky),
+      request: requester(leaky),
+      owner,
+      other,
+      jwtSecret: h.config.JWT_SECRET,
+      oversizedBytes: 2 * 2 ** 20,
+    })
+    const named = result.findings.filter((f) => f.target === 'GET /v2/notes/:id')
+    expect(named.map((f) => f.id)).toContain('probe.auth-missing')
+    expect(named.map((f) => f.id)).toContain('probe.cross-user-access')
+    expect(result.findings.every((f) => f.target === 'GET /v2/notes/:id')).toBe(true)
+  })
+})
