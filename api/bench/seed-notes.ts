@@ -40,49 +40,52 @@ for (let i = 0; i < count; i++) {
       crypto.randomUUID()
     )
     await tx.query(`UPDATE jobs SET state = 'done' WHERE recording_id = $1`, [recordingId])
-    await createNoteStore(tx).insertFirst(
-      { id: noteId, recording_id: recordingId, user_id: user.id, status: 'ok' },
-      {
-        note_id: noteId,
-        version: 1,
-        content: {
-          schema_version: 'soap.v1',
-          status: 'ok',
-          language: 'en',
-          template: 'soap',
-          transcript: {
-            utterances: [
-              {
-                id: 'u1',
-                speaker: 'speaker_0',
-                start: 0,
-                end: 3,
-                text: 'Headache for three days.',
-              },
-            ],
-          },
-          provenance: {
-            stt_provider: 'bench',
-            stt_model: 'none',
-            writer: 'extractive',
-            writer_model: 'extractive-1',
-            prompt_version: 'bench',
-            created_at: new Date().toISOString(),
-          },
-          warnings: [],
-          sections: {
-            subjective: item('Headache for three days.'),
-            objective: item('Blood pressure 150/95.'),
-            assessment: item('Likely hypertension.'),
-            plan: item('Amlodipine 5 mg daily; review in two weeks.'),
-          },
+    await createNoteStore(tx).insertNote({
+      id: noteId,
+      recording_id: recordingId,
+      user_id: user.id,
+      status: 'ok',
+    })
+    await createNoteStore(tx).insertVersion({
+      note_id: noteId,
+      version: 1,
+      content: {
+        schema_version: 'soap.v1',
+        status: 'ok',
+        language: 'en',
+        template: 'soap',
+        transcript: {
+          utterances: [
+            {
+              id: 'u1',
+              speaker: 'speaker_0',
+              start: 0,
+              end: 3,
+              text: 'Headache for three days.',
+            },
+          ],
         },
-        json_path: `${recordingId}/${noteId}.v1.json`,
-        markdown_path: `${recordingId}/${noteId}.v1.md`,
-        sha256: '0'.repeat(64),
-        edited_by: null,
-      }
-    )
+        provenance: {
+          stt_provider: 'bench',
+          stt_model: 'none',
+          writer: 'extractive',
+          writer_model: 'extractive-1',
+          prompt_version: 'bench',
+          created_at: new Date().toISOString(),
+        },
+        warnings: [],
+        sections: {
+          subjective: item('Headache for three days.'),
+          objective: item('Blood pressure 150/95.'),
+          assessment: item('Likely hypertension.'),
+          plan: item('Amlodipine 5 mg daily; review in two weeks.'),
+        },
+      },
+      json_path: `${recordingId}/${noteId}.v1.json`,
+      markdown_path: `${recordingId}/${noteId}.v1.md`,
+      sha256: '0'.repeat(64),
+      edited_by: null,
+    })
     await tx.query(`UPDATE recordings SET status = 'done', note_id = $2 WHERE id = $1`, [
       recordingId,
       noteId,

@@ -2,7 +2,7 @@ import { Hono } from 'hono'
 import type { AppDeps, AppEnv } from './deps.ts'
 import { createErrorHandler, errorBody } from './errors.ts'
 import { requireAuth } from './auth/middleware.ts'
-import { createUserStore } from './store/users.ts'
+import { storesOf } from './store/stores.ts'
 import { registerHealthRoutes } from './routes/health.ts'
 import { registerAuthRoutes } from './routes/auth.ts'
 import { registerConfigRoutes } from './routes/config.ts'
@@ -25,7 +25,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   // Public, so registered before the /api/* sign-in check.
   registerConfigRoutes(app, deps)
 
-  const users = createUserStore(deps.db)
+  const { users } = storesOf(deps.db)
   const auth = requireAuth({ tokens: deps.tokens, users, logger: deps.logger })
   app.use('/api/*', auth)
   app.use('/transcribe-and-summarize', auth)

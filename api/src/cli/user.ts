@@ -4,7 +4,7 @@ import { createInterface } from 'node:readline/promises'
 import { ConfigError, parseConfig } from '../config.ts'
 import { openDatabase } from '../adapters/runtime.ts'
 import { migrate } from '../store/migrations.ts'
-import { createUserStore } from '../store/users.ts'
+import { storesOf } from '../store/stores.ts'
 import { hashPassword } from '../auth/passwords.ts'
 import { z } from 'zod'
 import type { Database } from '../store/database.ts'
@@ -27,14 +27,14 @@ async function readPassword(): Promise<string> {
 async function main(argv: string[]) {
   const [command, email] = argv
   if (command === 'count')
-    return withDatabase(async (db) => console.log(await createUserStore(db).count()))
+    return withDatabase(async (db) => console.log(await storesOf(db).users.count()))
   if (command !== 'add' || !email) throw new Error(usage)
   if (!z.email().safeParse(email).success) throw new Error(`not an email address: ${email}`)
   const password = await readPassword()
   if (password.length < 12) throw new Error('the password must be at least 12 characters')
   const hash = await hashPassword(password)
   await withDatabase(async (db) => {
-    const { created } = await createUserStore(db).upsertLocal(crypto.randomUUID(), email, hash)
+    const { created } = await storesOf(db).users.upsertLocal(crypto.randomUUID(), email, hash)
     console.log(
       created
         ? `created account ${email.toLowerCase()}`

@@ -1,6 +1,6 @@
 import type { Database } from '../store/database.ts'
 import type { Logger } from '../lib/logger.ts'
-import { createWorkerStore } from '../store/workers.ts'
+import { storesOf } from '../store/stores.ts'
 import type { ReleasedJob } from '../store/workers.ts'
 
 export type HeartbeatOptions = {
@@ -25,7 +25,7 @@ const DAY_S = 24 * 3600
  * lease stays the last resort (a worker from before this table, or no replica left beating).
  */
 export function createHeartbeat(opts: HeartbeatOptions) {
-  const workers = createWorkerStore(opts.db)
+  const { workers } = storesOf(opts.db)
   const instance = crypto.randomUUID()
   let id = opts.workerId
   let timer: ReturnType<typeof setInterval> | undefined

@@ -1,14 +1,12 @@
 import type { Job } from '../store/jobs.ts'
-import { createJobStore } from '../store/jobs.ts'
-import { createRecordingStore } from '../store/recordings.ts'
-import { createNoteStore } from '../store/notes.ts'
+import { inTransaction, storesOf } from '../store/stores.ts'
 import type { WorkerDeps } from './types.ts'
 import { LostLeaseError } from './types.ts'
 import type { Circuit } from './circuit.ts'
 import { ProviderError } from '../providers/types.ts'
 import type { Transcript } from '../providers/types.ts'
 import { buildNote } from '../notes/build.ts'
-import { writeNoteFiles } from '../notes/files.ts'
+import { commitNoteVersion } from '../notes/commit.ts'
 import type { Template } from '../contract/names.ts'
 import { sha256Hex } from '../lib/hex.ts'
 
@@ -42,8 +40,7 @@ async function callProvider<T>(
 
 /** One job from where it stands (transcribe or summarize) to a committed note. */
 export async function runJob(job: Job, deps: RunDeps): Promise<void> {
-  const recordings = createRecordingStore(deps.db)
-  const rec = await recordings.byId(job.recording_id)
+  const rec = await storesOf(deps.db).recordings.byId(job.recording_id)
   if (!rec) throw new Error(`recording ${job.recording_id} is missing`)
   const base = { user_id: rec.user_id, recording_id: rec.id }
   let transcript: Transcript | null = job.transcript
@@ -52,8 +49,8 @@ export async function runJob(job: Job, deps: RunDeps): Promise<void> {
     const stt = deps.stt
     if (!stt)
       throw new ProviderError('stt', 'transient', 'no speech-to-text provider is configured')
-    await deps.db.transaction(async (tx) => {
-      await createRecordingStore(tx).setStatus(rec.id, 'transcribing')
+    await inTransaction(deps.db, async (s, tx) => {
+      await s.recordings.setStatus(rec.id, 'transcribing')
       await deps.hub.publish(tx, {
         ...base,
         type: 'recording.transcribing',
@@ -78,10 +75,9 @@ export async function runJob(job: Job, deps: RunDeps): Promise<void> {
       stt.transcribe(input, deps.signal)
     )
     transcript = result
-    await deps.db.transaction(async (tx) => {
-      if (!(await createJobStore(tx).saveTranscript(job, result, deps.leaseSeconds)))
-        throw new LostLeaseError()
-      await createRecordingStore(tx).setStatus(rec.id, 'summarizing')
+    await inTransaction(deps.db, async (s, tx) => {
+      if (!(await s.jobs.saveTranscript(job, result, deps.leaseSeconds))) throw new LostLeaseError()
+      await s.recordings.setStatus(rec.id, 'summarizing')
       await deps.hub.publish(tx, { ...base, type: 'recording.transcribed', status: 'summarizing' })
     })
   }
@@ -103,41 +99,26 @@ export async function runJob(job: Job, deps: RunDeps): Promise<void> {
     sttLabel: final.provider === 'openai' ? deps.sttLabel : undefined,
     createdAt: new Date(deps.clock.now()),
   })
-  // Files first, then one transaction that commits the note, ends the job and announces it.
-  // The file names carry this attempt's note id: an attempt that lost its lease can never
-  // overwrite the files of the note that was committed.
+  // One transaction commits the note, ends the job and announces it; nothing of it exists until
+  // the commit. The file names carry this attempt's new note id: an attempt that lost its lease
+  // can never overwrite the files of the note that was committed.
   const noteId = crypto.randomUUID()
-  const written = await writeNoteFiles(
-    deps.files,
-    { recordingId: rec.id, noteId, version: 1, patientRef: rec.patient_ref },
-    note
-  )
   const ok = note.status === 'ok'
-  await deps.db.transaction(async (tx) => {
-    if (
-      !(await createJobStore(tx).finish(
-        job,
-        ok ? 'done' : 'failed',
-        ok ? null : 'insufficient_content'
-      ))
-    ) {
+  await inTransaction(deps.db, async (s, tx) => {
+    if (!(await s.jobs.finish(job, ok ? 'done' : 'failed', ok ? null : 'insufficient_content')))
       throw new LostLeaseError()
-    }
-    const inserted = await createNoteStore(tx).insertFirst(
-      { id: noteId, recording_id: rec.id, user_id: rec.user_id, status: note.status },
-      {
-        note_id: noteId,
-        version: 1,
-        content: note,
-        json_path: written.jsonPath,
-        markdown_path: written.markdownPath,
-        sha256: written.sha256,
-        edited_by: null,
-      }
-    )
-    if (!inserted) throw new LostLeaseError()
+    const note1 = { id: noteId, recording_id: rec.id, user_id: rec.user_id, status: note.status }
+    if (!(await s.notes.insertNote(note1))) throw new LostLeaseError()
+    await commitNoteVersion(deps.files, s.notes, {
+      recordingId: rec.id,
+      noteId,
+      version: 1,
+      patientRef: rec.patient_ref,
+      content: note,
+      editedBy: null,
+    })
     const reason = ok ? null : 'insufficient_content'
-    await createRecordingStore(tx).setStatus(rec.id, ok ? 'done' : 'failed', reason, noteId)
+    await s.recordings.setStatus(rec.id, ok ? 'done' : 'failed', reason, noteId)
     await deps.hub.publish(tx, {
       ...base,
       type: ok ? 'note.ready' : 'recording.failed',

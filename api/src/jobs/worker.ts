@@ -1,7 +1,7 @@
 import { ProviderError } from '../providers/types.ts'
 import type { Job, JobStage } from '../store/jobs.ts'
-import { createJobStore, renewLease } from '../store/jobs.ts'
-import { createRecordingStore } from '../store/recordings.ts'
+import { renewLease } from '../store/jobs.ts'
+import { inTransaction, storesOf } from '../store/stores.ts'
 import { backoffMs } from './backoff.ts'
 import { runJob } from './run-job.ts'
 import { createHeartbeat } from './heartbeat.ts'
@@ -25,7 +25,7 @@ export function createWorker(deps: WorkerDeps) {
   // Each claim gets its own lease token, so two slots of one process can never both pass the
   // lease checks for the same job.
   const leaseToken = () => `${owner}/${crypto.randomUUID()}`
-  const jobs = createJobStore(deps.db)
+  const { jobs } = storesOf(deps.db)
   const random = deps.random ?? Math.random
   const maxPermanent = deps.maxPermanentFailures ?? 3
   let running = false
@@ -76,10 +76,10 @@ export function createWorker(deps: WorkerDeps) {
       recording_id: job.recording_id,
       error: message,
     })
-    await deps.db.transaction(async (tx) => {
-      if (!(await createJobStore(tx).finish(job, 'failed', message))) return
-      const rec = await createRecordingStore(tx).byId(job.recording_id)
-      await createRecordingStore(tx).setStatus(job.recording_id, 'failed', message)
+    await inTransaction(deps.db, async (s, tx) => {
+      if (!(await s.jobs.finish(job, 'failed', message))) return
+      const rec = await s.recordings.byId(job.recording_id)
+      await s.recordings.setStatus(job.recording_id, 'failed', message)
       if (rec) {
         await deps.hub.publish(tx, {
           type: 'recording.failed',

@@ -1,7 +1,7 @@
 import type { Hono } from 'hono'
 import type { AppDeps, AppEnv } from '../deps.ts'
 import { ApiError } from '../errors.ts'
-import { createUserStore } from '../store/users.ts'
+import { storesOf } from '../store/stores.ts'
 import { dummyPasswordHash, verifyPassword } from '../auth/passwords.ts'
 import { validate } from '../http/validation.ts'
 import { LoginRequestSchema } from '../contract/auth.ts'
@@ -18,7 +18,7 @@ export function registerAuthRoutes(app: Hono<AppEnv>, deps: AppDeps) {
     })
     return
   }
-  const users = createUserStore(deps.db)
+  const { users } = storesOf(deps.db)
   app.post('/api/auth/login', validate('json', LoginRequestSchema), async (c) => {
     const { email, password } = c.req.valid('json')
     const user = await users.byEmail(email)

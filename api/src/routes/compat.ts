@@ -3,8 +3,7 @@ import type { AppDeps, AppEnv } from '../deps.ts'
 import { ApiError } from '../errors.ts'
 import { ingestUpload } from '../uploads/ingest.ts'
 import { commitRecording } from '../uploads/commit.ts'
-import { createRecordingStore } from '../store/recordings.ts'
-import { createNoteStore } from '../store/notes.ts'
+import { storesOf } from '../store/stores.ts'
 import { renderMarkdown } from '../notes/markdown.ts'
 import type { CompatNote, CompatPending } from '../contract/compat.ts'
 import { runtimeBody } from '../http/runtime-request.ts'
@@ -51,17 +50,17 @@ export function registerCompatRoutes(app: Hono<AppEnv>, deps: AppDeps) {
       // Poll once in case the note landed between commit and subscription.
       const poll = setInterval(
         () =>
-          void createRecordingStore(deps.db)
-            .byId(recording.id)
+          void storesOf(deps.db)
+            .recordings.byId(recording.id)
             .then((r) => r && ['done', 'failed'].includes(r.status) && done?.()),
         2_000
       )
       await finished
       clearTimeout(timer)
       clearInterval(poll)
-      const rec = await createRecordingStore(deps.db).byId(recording.id)
-      const note = rec?.note_id ? await createNoteStore(deps.db).byRecording(rec.id) : undefined
-      const v = note ? await createNoteStore(deps.db).version(note.id, note.version) : undefined
+      const rec = await storesOf(deps.db).recordings.byId(recording.id)
+      const note = rec?.note_id ? await storesOf(deps.db).notes.byRecording(rec.id) : undefined
+      const v = note ? await storesOf(deps.db).notes.version(note.id, note.version) : undefined
       if (!rec || rec.status !== 'done' || !v) {
         const pending: CompatPending = {
           recording_id: recording.id,

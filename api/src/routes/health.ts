@@ -1,6 +1,6 @@
 import type { Hono } from 'hono'
 import type { AppDeps, AppEnv } from '../deps.ts'
-import { createJobStore } from '../store/jobs.ts'
+import { storesOf } from '../store/stores.ts'
 import type { Health, Readiness } from '../contract/health.ts'
 import { fastJson } from '../http/request-context.ts'
 
@@ -37,7 +37,7 @@ export function registerHealthRoutes(app: Hono<AppEnv>, deps: AppDeps) {
 
   app.get('/health', async (c) => {
     const [queue, audio] = await Promise.all([
-      createJobStore(deps.db).counts(),
+      storesOf(deps.db).jobs.counts(),
       deps.files.check('audio'),
     ])
     const health: Health = {
@@ -61,7 +61,7 @@ export function registerHealthRoutes(app: Hono<AppEnv>, deps: AppDeps) {
   })
 
   app.get('/metrics', async (c) => {
-    const jobs = createJobStore(deps.db)
+    const { jobs } = storesOf(deps.db)
     const [counts, oldest] = await Promise.all([jobs.counts(), jobs.oldestPendingSeconds()])
     deps.metrics.setJobCounts(counts)
     deps.metrics.setOldestPendingAge(oldest)

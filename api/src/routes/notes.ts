@@ -1,12 +1,10 @@
 import type { Context, Hono } from 'hono'
 import type { AppDeps, AppEnv } from '../deps.ts'
 import { ApiError } from '../errors.ts'
-import { createNoteStore } from '../store/notes.ts'
 import type { NoteRow, NoteVersion } from '../store/notes.ts'
-import { createRecordingStore } from '../store/recordings.ts'
-import { createAuditLog } from '../store/audit.ts'
+import { inTransaction, storesOf } from '../store/stores.ts'
 import { renderMarkdown } from '../notes/markdown.ts'
-import { writeNoteFiles } from '../notes/files.ts'
+import { commitNoteVersion } from '../notes/commit.ts'
 import { decodeCursor, encodeCursor } from '../notes/cursor.ts'
 import { ownedById } from '../http/owned.ts'
 import { parseJson, validate } from '../http/validation.ts'
@@ -33,9 +31,7 @@ const wantsMarkdown = (c: Context) =>
   /text\/markdown/.test(c.req.header('accept') ?? '') || c.req.query('format') === 'md'
 
 export function registerNoteRoutes(app: Hono<AppEnv>, deps: AppDeps) {
-  const notes = createNoteStore(deps.db)
-  const recordings = createRecordingStore(deps.db)
-  const audit = createAuditLog(deps.db)
+  const { notes, recordings, audit } = storesOf(deps.db)
 
   const owned = async (c: Context<AppEnv>) => {
     const note = await ownedById(c, 'note', notes.forUser)
@@ -137,9 +133,8 @@ export function registerNoteRoutes(app: Hono<AppEnv>, deps: AppDeps) {
     const version = note.version + 1
     const content = SoapNoteSchema.parse({ ...current.content, sections: edit.sections })
     const userId = c.get('principal').userId
-    await deps.db.transaction(async (tx) => {
-      const txNotes = createNoteStore(tx)
-      if (!(await txNotes.bumpVersion(note.id, note.version))) {
+    await inTransaction(deps.db, async (s) => {
+      if (!(await s.notes.bumpVersion(note.id, note.version))) {
         throw new ApiError({
           code: 'CONFLICT',
           message: 'the note was edited meanwhile; reload it and edit again',
@@ -147,21 +142,15 @@ export function registerNoteRoutes(app: Hono<AppEnv>, deps: AppDeps) {
       }
       // Written only once this edit holds the version, so a losing concurrent edit never
       // overwrites the winner's files (the paths are the same).
-      const written = await writeNoteFiles(
-        deps.files,
-        { recordingId: note.recording_id, noteId: note.id, version, patientRef },
-        content
-      )
-      await txNotes.insertVersion({
-        note_id: note.id,
+      await commitNoteVersion(deps.files, s.notes, {
+        recordingId: note.recording_id,
+        noteId: note.id,
         version,
+        patientRef,
         content,
-        json_path: written.jsonPath,
-        markdown_path: written.markdownPath,
-        sha256: written.sha256,
-        edited_by: userId,
+        editedBy: userId,
       })
-      await createAuditLog(tx).record({
+      await s.audit.record({
         ...auditContext(c),
         action: 'note.edit',
         note_id: note.id,

@@ -1,9 +1,8 @@
 import type { Context, Hono } from 'hono'
 import type { AppDeps, AppEnv } from '../deps.ts'
 import { ApiError } from '../errors.ts'
-import { createRecordingStore } from '../store/recordings.ts'
 import type { Recording } from '../store/recordings.ts'
-import { createAuditLog } from '../store/audit.ts'
+import { storesOf } from '../store/stores.ts'
 import { ingestUpload } from '../uploads/ingest.ts'
 import { commitRecording } from '../uploads/commit.ts'
 import { ownedById } from '../http/owned.ts'
@@ -42,8 +41,7 @@ export const toRecordingResponse = (r: Recording, sttConfigured = true): Recordi
 })
 
 export function registerRecordingRoutes(app: Hono<AppEnv>, deps: AppDeps) {
-  const recordings = createRecordingStore(deps.db)
-  const audit = createAuditLog(deps.db)
+  const { recordings, audit } = storesOf(deps.db)
 
   const owned = (c: Context<AppEnv>) => ownedById(c, 'recording', recordings.forUser)
 

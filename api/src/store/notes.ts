@@ -65,18 +65,19 @@ export function createNoteStore(db: Queryable) {
       )
     },
     /** First version of a recording's note; a second writer for the same recording inserts nothing. */
-    async insertFirst(
-      note: Omit<NoteRow, 'created_at' | 'updated_at' | 'version'>,
-      v: NewVersion
+    /**
+     * The note of a recording, at version 1 (its version row comes with commitNoteVersion);
+     * false when the recording already has one: exactly one note per recording.
+     */
+    async insertNote(
+      note: Omit<NoteRow, 'created_at' | 'updated_at' | 'version'>
     ): Promise<boolean> {
       const rows = await db.query(
         `INSERT INTO notes (id, recording_id, user_id, version, status) VALUES ($1, $2, $3, 1, $4)
          ON CONFLICT (recording_id) DO NOTHING RETURNING id`,
         [note.id, note.recording_id, note.user_id, note.status]
       )
-      if (rows.length === 0) return false
-      await this.insertVersion(v)
-      return true
+      return rows.length > 0
     },
     async insertVersion(v: NewVersion): Promise<void> {
       await db.query(

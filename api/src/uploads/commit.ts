@@ -1,6 +1,6 @@
 import type { AppDeps } from '../deps.ts'
 import type { Ingested } from './ingest.ts'
-import { createRecordingStore } from '../store/recordings.ts'
+import { inTransaction, storesOf } from '../store/stores.ts'
 import type { Recording } from '../store/recordings.ts'
 
 /**
@@ -29,8 +29,8 @@ export async function commitRecording(
     throw err
   }
   try {
-    await deps.db.transaction(async (tx) => {
-      await createRecordingStore(tx).insertWithJob(
+    await inTransaction(deps.db, async (s, tx) => {
+      await s.recordings.insertWithJob(
         {
           id,
           user_id: args.userId,
@@ -57,7 +57,7 @@ export async function commitRecording(
     await deps.files.remove('audio', audioPath)
     // Two retries of one upload raced: the first one won, this one answers with its result.
     if (args.idempotencyKey) {
-      const winner = await createRecordingStore(deps.db).byIdempotencyKey(
+      const winner = await storesOf(deps.db).recordings.byIdempotencyKey(
         args.userId,
         args.idempotencyKey
       )
@@ -66,6 +66,6 @@ export async function commitRecording(
     throw err
   }
   deps.queue.wake()
-  const recording = await createRecordingStore(deps.db).byId(id)
+  const recording = await storesOf(deps.db).recordings.byId(id)
   return { recording: recording!, replayed: false }
 }
