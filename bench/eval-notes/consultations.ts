@@ -25,6 +25,12 @@ export const ConsultationSchema = z
     id: z.string().regex(/^[a-z0-9-]+$/),
     specialty: z.string().min(1),
     description: z.string().min(1),
+    /**
+     * `tuning`: consultations whose misses the extractive writer's cues were revised against;
+     * `held-out`: written after that revision and never used to change a writer, so their
+     * figure says how the writer does on consultations it was not shaped by.
+     */
+    split: z.enum(['tuning', 'held-out']).default('tuning'),
     synthetic: z.literal(true),
     language: z.string().min(1),
     template: z.enum(TEMPLATES),

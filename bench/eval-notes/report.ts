@@ -38,18 +38,19 @@ export function formatEvaluation(e: Evaluation, worst = 5): string {
     '',
     `facts in the right section: ${e.placed}/${e.facts} = ${pct(e.placedShare)}` +
       ` (misplaced ${e.misplaced}, missed ${e.missed})`,
+    ...splitLines(e),
     `evidence: ${pct(e.evidenceCoverage)} of ${e.items} items have >= 1 pointer; ` +
       `${pct(e.validEvidenceShare)} of ${e.pointers} pointers name an utterance of the transcript with its times`,
     `silent or near-silent recordings: ${e.silent}, notes written from them: ${e.notesFromSilence}`,
     `consultations failed as a whole: ${e.failures} of ${e.consultations.length}`,
     ''
   )
-  const ranked = [...e.consultations].sort((a, b) => consultationShare(a) - consultationShare(b))
-  const shown = ranked.slice(0, worst).filter((c) => consultationShare(c) < 1)
-  if (shown.length === 0) {
-    lines.push('every consultation: all facts in the right section')
-    return lines.join('\n')
-  }
+  const ranked = [...e.consultations]
+    .filter((c) => consultationShare(c) < 1)
+    .sort((a, b) => consultationShare(a) - consultationShare(b))
+  if (ranked.length === 0) lines.push('every consultation: all facts in the right section')
+  const shown = ranked.slice(0, worst)
+  if (shown.length === 0) return lines.join('\n')
   lines.push(`worst consultations (of ${e.consultations.length}):`)
   for (const c of shown) {
     const placed = c.facts.filter((f) => f.outcome === 'placed').length
@@ -63,4 +64,15 @@ export function formatEvaluation(e: Evaluation, worst = 5): string {
     }
   }
   return lines.join('\n')
+}
+
+/** The right-section share per split, when the set has more than one. */
+function splitLines(e: Evaluation): string[] {
+  const splits = [...new Set(e.consultations.map((c) => c.split))]
+  if (splits.length < 2) return []
+  return splits.map((split) => {
+    const facts = e.consultations.filter((c) => c.split === split).flatMap((c) => c.facts)
+    const placed = facts.filter((f) => f.outcome === 'placed').length
+    return `  ${split}: ${placed}/${facts.length} = ${pct(facts.length === 0 ? 1 : placed / facts.length)}`
+  })
 }

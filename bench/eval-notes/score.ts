@@ -19,6 +19,7 @@ export type FactResult = { fact: Fact; outcome: Outcome; foundIn: SectionName[] 
 export type ConsultationScore = {
   id: string
   specialty: string
+  split: Consultation['split']
   expect: Consultation['expect']
   status: WriterOutput['status']
   /** Set when the consultation failed as a whole (a note from silence, no note from speech). */
@@ -69,6 +70,7 @@ export function scoreNote(c: Consultation, out: WriterOutput): ConsultationScore
   return {
     id: c.id,
     specialty: c.specialty,
+    split: c.split,
     expect: c.expect,
     status: out.status,
     ...(failure ? { failure } : {}),
