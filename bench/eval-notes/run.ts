@@ -8,7 +8,9 @@ import {
   createOpenAiWriter,
   OPENAI_WRITER_DEFAULT_MODEL,
 } from '../../api/src/providers/writer/openai.ts'
+import { ProviderError } from '../../api/src/providers/types.ts'
 import type { NoteWriter } from '../../api/src/providers/types.ts'
+import { StopError } from '../../ops/lib/errors.ts'
 import { parseArgs } from '../../ops/lib/args.ts'
 import { isMainModule, runScript } from '../../ops/lib/main.ts'
 import { loadConsultations, CONSULTATIONS_DIR } from './consultations.ts'
@@ -67,7 +69,11 @@ async function main() {
     `Evaluating ${writers.map((w) => w.name).join(' and ')} on ${set.length} synthetic consultations (${args.dir})`
   )
   for (const writer of writers) {
-    const evaluation = await evaluateWriter(writer, set)
+    const evaluation = await evaluateWriter(writer, set).catch((err: unknown) => {
+      // A model that cannot be reached is the operator's to fix: one line, not a stack.
+      if (!(err instanceof Error) || !(err.cause instanceof ProviderError)) throw err
+      throw new StopError(err.message, 'check OPENAI_BASE_URL, OPENAI_API_KEY and OPENAI_MODEL')
+    })
     console.log(`\n${formatEvaluation(evaluation, args.worst)}`)
   }
 }

@@ -155,6 +155,15 @@ export async function evaluateWriter(
   set: readonly Consultation[]
 ): Promise<Evaluation> {
   const scores: ConsultationScore[] = []
-  for (const c of set) scores.push(scoreNote(c, await writer.write(writerInput(c))))
+  for (const c of set) {
+    let out: WriterOutput
+    try {
+      out = await writer.write(writerInput(c))
+    } catch (err) {
+      const why = err instanceof Error ? err.message : String(err)
+      throw new Error(`${writer.name} writer failed on ${c.id}: ${why}`, { cause: err })
+    }
+    scores.push(scoreNote(c, out))
+  }
   return summarise(`${writer.name} (${writer.model})`, scores)
 }
