@@ -41,6 +41,7 @@ export function formatEvaluation(e: Evaluation, worst = 5): string {
     ...splitLines(e),
     `evidence: ${pct(e.evidenceCoverage)} of ${e.items} items have >= 1 pointer; ` +
       `${pct(e.validEvidenceShare)} of ${e.pointers} pointers name an utterance of the transcript with its times`,
+    `items matching no listed fact (small talk or unlisted detail, not scored): ${e.unmatchedItems} of ${e.items}`,
     `silent or near-silent recordings: ${e.silent}, notes written from them: ${e.notesFromSilence}`,
     `consultations failed as a whole: ${e.failures} of ${e.consultations.length}`,
     ''

@@ -102,6 +102,8 @@ export type Evaluation = {
   /** placed / facts: the "% of facts in the right section". */
   placedShare: number
   items: number
+  /** Items matching no fact: small talk, or detail the set does not list (not scored). */
+  unmatchedItems: number
   pointers: number
   evidenceCoverage: number
   validEvidenceShare: number
@@ -127,8 +129,9 @@ export function summarise(writer: string, consultations: ConsultationScore[]): E
     })
   ) as Record<SectionName, SectionFigures>
   const count = (o: Outcome) => all.filter((f) => f.outcome === o).length
-  const sum = (k: 'items' | 'itemsWithEvidence' | 'pointers' | 'validPointers') =>
-    consultations.reduce((n, c) => n + c[k], 0)
+  const sum = (
+    k: 'items' | 'itemsWithEvidence' | 'pointers' | 'validPointers' | 'unmatchedItems'
+  ) => consultations.reduce((n, c) => n + c[k], 0)
   const silent = consultations.filter((c) => c.expect === 'insufficient_content')
   return {
     writer,
@@ -140,6 +143,7 @@ export function summarise(writer: string, consultations: ConsultationScore[]): E
     missed: count('missed'),
     placedShare: ratio(count('placed'), all.length),
     items: sum('items'),
+    unmatchedItems: sum('unmatchedItems'),
     pointers: sum('pointers'),
     evidenceCoverage: ratio(sum('itemsWithEvidence'), sum('items')),
     validEvidenceShare: ratio(sum('validPointers'), sum('pointers')),
