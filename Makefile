@@ -10,6 +10,7 @@ ARGS ?=
 .PHONY: help install dev test test-unit test-process test-stack test-e2e lint format typecheck build user bench-api clean bootstrap images up down logs ps user-stack backup backup-verify backup-prune restore bench-backup chaos test-chaos
 .PHONY: help install dev test test-unit test-process test-stack test-e2e lint format typecheck build user bench-api clean bootstrap images up down logs ps user-stack backup backup-verify backup-prune restore bench-backup scan trivy
 
+.PHONY: eval-notes
 help: ## List every target with one line each
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z0-9_-]+:.*## / {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
@@ -51,6 +52,8 @@ bench-api: install ## Benchmark the API against bare baselines (prints ratios)
 
 bench-long-audio: install ## What a 60-minute consultation costs the API: pauses, chunks, writer (prints ratios)
 	npm run bench:long-audio
+eval-notes: install ## Score the note writers on the synthetic consultations: facts per SOAP section, evidence (ARGS="--worst 5")
+	npm run eval:notes -- $(ARGS)
 bench-auth: install ## Benchmark Supabase token checks: cached JWKS (ES256/RS256) vs shared secret (ratios)
 	npm run bench:auth -- $(ARGS)
 
