@@ -15,6 +15,8 @@ export type SignInMethod = {
   withPassword(email: string, password: string): Promise<void>
   /** Only where the identity service can email a sign-in link (Supabase). */
   sendMagicLink?: (email: string) => Promise<void>
+  /** Why the magic link this page was opened from did not sign in (shown once, as an error). */
+  linkError?: string
 }
 
 export const UNREACHABLE = 'The server cannot be reached. Check the network and try again.'

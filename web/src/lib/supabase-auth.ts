@@ -40,6 +40,18 @@ export function magicLinkRedirect(): string {
   return `${location.origin}/`
 }
 
+/**
+ * A magic link that cannot sign in (expired, already used) lands on the app with the reason in
+ * the URL's fragment, e.g. `#error=access_denied&error_code=otp_expired&error_description=…`.
+ */
+export function magicLinkError(hash = location.hash): string | undefined {
+  const params = new URLSearchParams(hash.replace(/^#/, ''))
+  if (!params.get('error')) return undefined
+  if (params.get('error_code') === 'otp_expired')
+    return 'This sign-in link has expired or was already used. Ask for a new one below.'
+  return params.get('error_description') ?? 'The sign-in link did not work. Ask for a new one.'
+}
+
 export type SupabaseAuth = { client: SupabaseClient; method: SignInMethod; provider: TokenProvider }
 
 /** Null when the server gives no anon key: the sign-in screen then says it is not set up. */
@@ -57,6 +69,9 @@ export function startSupabaseAuth(config: SupabaseAuthConfig): SupabaseAuth | nu
     setSignInMethod(method)
     return null
   }
+  // Read before supabase-js looks at the URL; the reason is shown, the fragment dropped.
+  const linkError = magicLinkError()
+  if (linkError) history.replaceState(null, '', location.pathname + location.search)
   const client = createClient(config.supabase_url, config.supabase_anon_key, {
     auth: {
       autoRefreshToken: true,
@@ -101,6 +116,7 @@ export function startSupabaseAuth(config: SupabaseAuthConfig): SupabaseAuth | nu
   }
 
   const method: SignInMethod = {
+    ...(linkError ? { linkError } : {}),
     async withPassword(email, password) {
       const { data, error } = await client.auth.signInWithPassword({ email, password })
       if (error || !data.session) throw new SignInError(readable(error))

@@ -108,6 +108,7 @@ afterEach(async () => {
   server.resetHandlers()
   seen.length = 0
   localStorage.clear()
+  history.replaceState(null, '', '/')
 })
 
 function supabaseMode() {
@@ -310,5 +311,47 @@ describe('sign-in in Supabase mode', () => {
     await waitFor(() =>
       expect(Object.keys(localStorage).filter((k) => k.startsWith('sb-'))).toEqual([])
     )
+  })
+
+  it('says why a magic link did not sign in (expired) when the app opens from it', async () => {
+    history.replaceState(
+      null,
+      '',
+      '/#error=access_denied&error_code=otp_expired&error_description=Email+link+is+invalid+or+has+expired'
+    )
+    supabaseMode()
+    render(<SignIn />)
+    expect(screen.getByRole('alert').textContent).toMatch(/expired or was already used/)
+    expect(location.hash).toBe('')
+    expect(screen.getByRole('button', { name: 'Email me a sign-in link' })).toBeTruthy()
+  })
+
+  it('takes the session from the magic link the app is opened with', async () => {
+    const linked = session('from-link', 'refresh-1')
+    server.use(
+      http.get(`${AUTH}/user`, ({ request }) =>
+        request.headers.get('authorization') === `Bearer ${linked.access_token}`
+          ? HttpResponse.json(linked.user)
+          : HttpResponse.json(
+              { code: 403, error_code: 'bad_jwt', msg: 'invalid JWT' },
+              { status: 403, headers: { 'x-supabase-api-version': '2024-01-01' } }
+            )
+      )
+    )
+    const fragment = new URLSearchParams({
+      access_token: linked.access_token,
+      refresh_token: linked.refresh_token,
+      expires_in: '3600',
+      expires_at: String(linked.expires_at),
+      token_type: 'bearer',
+      type: 'magiclink',
+    })
+    history.replaceState(null, '', `/#${fragment}`)
+    supabaseMode()
+    await waitFor(() => expect(auth.state.kind).toBe('signed-in'))
+    expect(tokenName(`Bearer ${await auth.getAccessToken()}`)).toBe('from-link')
+    expect(auth.state).toMatchObject({ session: { email: 'dr@example.org' } })
+    // The tokens do not stay in the address bar (history, screenshots).
+    await waitFor(() => expect(location.hash).toBe(''))
   })
 })

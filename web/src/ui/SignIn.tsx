@@ -6,7 +6,8 @@ import { SignInError, UNREACHABLE, signInMethod } from '../lib/sign-in.ts'
 export function SignIn({ expiredEmail }: { expiredEmail?: string }) {
   const [email, setEmail] = useState(expiredEmail ?? '')
   const [password, setPassword] = useState('')
-  const [error, setError] = useState<string | null>(null)
+  // A magic link that failed (expired, used twice) brings its reason back in the URL.
+  const [error, setError] = useState<string | null>(() => signInMethod().linkError ?? null)
   const [sent, setSent] = useState<string | null>(null)
   const [busy, setBusy] = useState(false)
   const id = useId()
@@ -90,7 +91,7 @@ export function SignIn({ expiredEmail }: { expiredEmail?: string }) {
       {method.sendMagicLink && (
         <>
           <p className="or">or, without a password:</p>
-          <button type="button" onClick={sendLink} disabled={busy}>
+          <button type="button" className="wide" onClick={sendLink} disabled={busy}>
             Email me a sign-in link
           </button>
           <p role="status">
