@@ -12,6 +12,8 @@ describe('App', () => {
     expect(screen.getByRole('heading', { name: 'Sign in' })).toBeTruthy()
     expect(screen.getByLabelText('Email')).toBeTruthy()
     expect(screen.getByLabelText('Password')).toBeTruthy()
+    // Local mode: our own accounts, no emailed links.
+    expect(screen.queryByRole('button', { name: 'Email me a sign-in link' })).toBeNull()
   })
 
   it('stays signed in from storage, and prompts over the screen when the session ends', async () => {

@@ -42,7 +42,7 @@ const liveState = watched<LiveState>('closed')
 const storageBlocked = watched(false)
 
 export const live = new LiveConnection({
-  token: () => auth.token(),
+  token: () => auth.getAccessToken(),
   onEvent: (e) => liveListeners.forEach((l) => l(e)),
   onState: (s) => {
     liveState.set(s)
@@ -61,7 +61,8 @@ export function getServices(): Promise<Services> {
       store,
       locks,
       send: xhrSender,
-      getToken: () => auth.token(),
+      getToken: () => auth.getAccessToken(),
+      refreshToken: () => auth.refresh(),
       onUnauthorized: () => auth.expire(),
       online: navigator.onLine,
     })
@@ -87,12 +88,17 @@ export function getServices(): Promise<Services> {
     navigator.serviceWorker?.addEventListener('message', (e: MessageEvent<{ type?: string }>) => {
       if (e.data?.type === QUEUE_CHANGED) void queue.publish()
     })
+    let wasSignedIn = auth.state.kind === 'signed-in'
     auth.subscribe((s) => {
       void mirrorSession(s)
-      if (s.kind === 'signed-in') {
+      const signedIn = s.kind === 'signed-in'
+      if (signedIn) {
         queue.kick()
-        live.restart()
+        // A renewed token (Supabase, hourly) leaves the open socket be; the next connect uses it.
+        if (!wasSignedIn) live.restart()
+        wasSignedIn = true
       } else {
+        wasSignedIn = false
         live.stop()
         void queue.publish()
       }

@@ -1,4 +1,5 @@
-// The API client: fetch with the bearer token. A 401 expires the session (the app then asks to
+// The API client: fetch with the current bearer token. A 401 renews the token once where the
+// provider can (Supabase) and resends; otherwise it expires the session (the app then asks to
 // sign in again) and throws; nothing kept on the device is touched.
 import { auth } from './auth.ts'
 import type { Note, NoteSummary, NoteVersionInfo, Sections, ServerRecording } from './types.ts'
@@ -28,11 +29,18 @@ async function toError(res: Response): Promise<ApiError> {
 }
 
 export async function request(path: string, init: RequestInit = {}): Promise<Response> {
-  const token = auth.token()
+  const send = (token: string) => {
+    const headers = new Headers(init.headers)
+    headers.set('authorization', `Bearer ${token}`)
+    return fetch(path, { ...init, headers, cache: 'no-store' })
+  }
+  const token = await auth.getAccessToken()
   if (!token) throw new ApiError(401, 'UNAUTHORIZED', 'sign in first')
-  const headers = new Headers(init.headers)
-  headers.set('authorization', `Bearer ${token}`)
-  const res = await fetch(path, { ...init, headers, cache: 'no-store' })
+  let res = await send(token)
+  if (res.status === 401) {
+    const fresh = await auth.refresh()
+    if (fresh) res = await send(fresh)
+  }
   if (res.status === 401) {
     auth.expire()
     throw await toError(res)

@@ -35,7 +35,7 @@ beforeEach(() => {
 })
 afterEach(() => vi.useRealTimers())
 
-function connection(token: () => string | null = () => 'tok') {
+function connection(token: () => string | null | Promise<string | null> = () => 'tok') {
   const events: LiveEvent[] = []
   const states: string[] = []
   const live = new LiveConnection({
@@ -103,5 +103,27 @@ describe('LiveConnection', () => {
     token = null
     live.start()
     expect(FakeSocket.all).toHaveLength(1)
+  })
+
+  it('asks for the current token at every connect, so a renewed one is used after a drop', async () => {
+    let token = 'old'
+    const { live } = connection(async () => token)
+    live.start()
+    await vi.advanceTimersByTimeAsync(0)
+    expect(FakeSocket.all.map((w) => w.url)).toEqual(['ws://edge/ws?access_token=old'])
+    token = 'renewed'
+    FakeSocket.all[0]!.drop()
+    await vi.advanceTimersByTimeAsync(1000)
+    expect(FakeSocket.all.at(-1)?.url).toBe('ws://edge/ws?access_token=renewed')
+  })
+
+  it('does not connect when stopped while its token was being renewed', async () => {
+    let resolve: (t: string) => void = () => {}
+    const { live } = connection(() => new Promise((r) => (resolve = r)))
+    live.start()
+    live.stop()
+    resolve('late')
+    await vi.advanceTimersByTimeAsync(0)
+    expect(FakeSocket.all).toHaveLength(0)
   })
 })

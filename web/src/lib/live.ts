@@ -6,7 +6,8 @@ import type { LiveEvent } from './types.ts'
 export type LiveState = 'connecting' | 'open' | 'closed'
 
 export type LiveOptions = {
-  token: () => string | null
+  /** The current access token, asked at every (re)connect so a renewed one is used. */
+  token: () => string | null | Promise<string | null>
   onEvent: (e: LiveEvent) => void
   onState?: (s: LiveState) => void
   url?: (token: string) => string
@@ -22,6 +23,8 @@ export class LiveConnection {
   private retry: ReturnType<typeof setTimeout> | undefined
   private ping: ReturnType<typeof setInterval> | undefined
   private active = false
+  /** Bumped by stop(): a connect still waiting for its token then gives up. */
+  private generation = 0
 
   constructor(private readonly o: LiveOptions) {}
 
@@ -32,6 +35,7 @@ export class LiveConnection {
 
   stop() {
     this.active = false
+    this.generation++
     clearTimeout(this.retry)
     clearInterval(this.ping)
     const ws = this.ws
@@ -48,8 +52,19 @@ export class LiveConnection {
   }
 
   private connect() {
+    const generation = this.generation
     const token = this.o.token()
-    if (!this.active || !token) return
+    // A provider may have to renew the token first; a stored one connects right away.
+    if (typeof token === 'string' || token === null) return this.open(token, generation)
+    token.then(
+      (t) => this.open(t, generation),
+      () => this.open(null, generation)
+    )
+  }
+
+  private open(token: string | null, generation: number) {
+    // stop() since the token was asked for, or two starts raced and the other one connected.
+    if (generation !== this.generation || this.ws || !this.active || !token) return
     const url =
       this.o.url?.(token) ??
       `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}/ws?access_token=${encodeURIComponent(token)}`

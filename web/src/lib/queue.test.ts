@@ -297,6 +297,49 @@ describe('UploadQueue', () => {
     expect(await store.get('rec-iiiiiiii')).toBeUndefined()
   })
 
+  it('after a 401 renews the token once and resends, keeping the recording until the 202', async () => {
+    const { store } = await freshStore()
+    await withAudio(store, rec('rec-rrrrrrrr'))
+    let refreshes = 0
+    const h: ReturnType<typeof harness> = harness(store, [{ status: 401, body: null }], {
+      refreshToken: async () => {
+        refreshes++
+        expect(await store.get('rec-rrrrrrrr')).toBeDefined()
+        h.setToken('fresh')
+        return 'fresh'
+      },
+    })
+    await h.queue.start()
+    await h.queue.whenIdle()
+    expect(refreshes).toBe(1)
+    expect(h.sent.map((s) => s.token)).toEqual(['tok', 'fresh'])
+    expect(await store.get('rec-rrrrrrrr')).toBeUndefined()
+  })
+
+  it('renews at most once per attempt, and without a renewal (service worker) pauses intact', async () => {
+    const { store } = await freshStore()
+    await withAudio(store, rec('rec-ssssssss'))
+    let refreshes = 0
+    let expired = 0
+    const h = harness(
+      store,
+      [
+        { status: 401, body: null },
+        { status: 401, body: null },
+      ],
+      {
+        refreshToken: async () => (++refreshes === 1 ? 'still-refused' : null),
+        onUnauthorized: () => expired++,
+      }
+    )
+    await h.queue.start()
+    await h.queue.whenIdle()
+    expect(refreshes).toBe(1)
+    expect(expired).toBe(1)
+    expect(h.sent.map((s) => s.token)).toEqual(['tok', 'still-refused'])
+    expect(await store.get('rec-ssssssss')).toMatchObject({ status: 'pending', attempts: 0 })
+  })
+
   it('with two tabs open, uploads each recording once, one tab at a time', async () => {
     const { store, name } = await freshStore()
     const { store: sameDbOtherTab } = await freshStore(name)

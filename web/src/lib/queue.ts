@@ -31,7 +31,13 @@ export type QueueSnapshot = {
 export type QueueOptions = {
   store: LocalStore
   send: Sender
-  getToken: () => string | null
+  /** The access token to send now (a provider may renew it first); null: nobody signed in. */
+  getToken: () => string | null | Promise<string | null>
+  /**
+   * After a 401: one renewed token to retry with (Supabase), or null. Without it (local mode,
+   * the service worker) a 401 pauses the queue until the clinician signs in again.
+   */
+  refreshToken?: () => Promise<string | null>
   onUnauthorized?: () => void
   onUploaded?: (localId: string, serverId: string) => void
   online?: boolean
@@ -55,8 +61,10 @@ export function backoffDelay(attempt: number, baseMs: number, maxMs: number, ran
 const RETRYABLE = new Set([0, 408, 425, 429, 500, 502, 503, 504, 507])
 
 export class UploadQueue {
-  private readonly o: Required<Omit<QueueOptions, 'onUnauthorized' | 'onUploaded'>> &
-    Pick<QueueOptions, 'onUnauthorized' | 'onUploaded'>
+  private readonly o: Required<
+    Omit<QueueOptions, 'onUnauthorized' | 'onUploaded' | 'refreshToken'>
+  > &
+    Pick<QueueOptions, 'onUnauthorized' | 'onUploaded' | 'refreshToken'>
   private online: boolean
   private running = false
   private current: Promise<void> = Promise.resolve()
@@ -194,7 +202,7 @@ export class UploadQueue {
     this.snapshotCache = {
       items,
       online: this.online,
-      signedIn: this.o.getToken() !== null,
+      signedIn: (await this.token()) !== null,
       waiting: items.filter((i) => i.status === 'pending' || i.status === 'uploading').length,
     }
     for (const l of this.listeners) l(this.snapshotCache)
@@ -226,7 +234,7 @@ export class UploadQueue {
     while (!this.stopped) {
       await this.publish()
       if (!this.online) return
-      const token = this.o.getToken()
+      const token = await this.token()
       if (!token) return
       const pending = (await this.o.store.list()).filter((r) => r.status === 'pending')
       if (pending.length === 0) return
@@ -245,8 +253,19 @@ export class UploadQueue {
     }
   }
 
-  /** One attempt. Returns false when the queue should stop (signed out). */
-  private async upload(rec: LocalRecording, token: string): Promise<boolean> {
+  private async token(): Promise<string | null> {
+    try {
+      return await this.o.getToken()
+    } catch {
+      return null
+    }
+  }
+
+  /**
+   * One attempt (and, after a 401, one more with a renewed token). Returns false when the queue
+   * should stop (signed out). The recording stays stored whatever happens, until a 2xx.
+   */
+  private async upload(rec: LocalRecording, token: string, renewed = false): Promise<boolean> {
     await this.o.store.put({ ...rec, status: 'uploading' })
     this.progress.set(rec.id, 0)
     await this.publish()
@@ -275,6 +294,9 @@ export class UploadQueue {
       return true
     }
     if (result.status === 401) {
+      // The token expired mid-queue (a laptop asleep past its hour): renew it once and resend.
+      const fresh = renewed ? null : await this.o.refreshToken?.().catch(() => null)
+      if (fresh) return this.upload(rec, fresh, true)
       await this.o.store.put({ ...rec, status: 'pending', lastError: 'signed out' })
       this.o.onUnauthorized?.()
       return false

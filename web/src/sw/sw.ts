@@ -70,6 +70,12 @@ self.addEventListener('sync', (e) => {
  * One pass over what waits on the device. Rejecting tells the browser to try the sync again
  * later (with its own backoff); without a valid session there is nothing to try until the
  * clinician signs in again, in the app.
+ *
+ * The worker never renews a token, in either mode: in Supabase mode the refresh token lives in
+ * the page's localStorage (which a worker cannot read), and Supabase rotates refresh tokens on use,
+ * so a renewal here would sign the page out. The page mirrors each renewed access token into the
+ * store; a stale one is either skipped here (past its expiry) or answered 401, and then the
+ * recording stays pending, attempts untouched, for the page to upload with a fresh token.
  */
 async function uploadWaiting(): Promise<void> {
   const store = await openStore()

@@ -1,35 +1,49 @@
 import { useId, useState } from 'react'
 import type { FormEvent } from 'react'
-import { ApiError, login } from '../lib/api.ts'
-import { auth } from '../lib/auth.ts'
+import { SignInError, UNREACHABLE, signInMethod } from '../lib/sign-in.ts'
 
 /** The sign-in form; with `expiredEmail`, the prompt shown over the screen when a session ends. */
 export function SignIn({ expiredEmail }: { expiredEmail?: string }) {
   const [email, setEmail] = useState(expiredEmail ?? '')
   const [password, setPassword] = useState('')
-  const [error, setError] = useState<string | null>(null)
+  // A magic link that failed (expired, used twice) brings its reason back in the URL.
+  const [error, setError] = useState<string | null>(() => signInMethod().linkError ?? null)
+  const [sent, setSent] = useState<string | null>(null)
   const [busy, setBusy] = useState(false)
   const id = useId()
   const expired = expiredEmail !== undefined
+  const method = signInMethod()
 
-  async function submit(e: FormEvent) {
-    e.preventDefault()
+  async function attempt(run: () => Promise<void>) {
     setBusy(true)
     setError(null)
+    setSent(null)
     try {
-      const res = await login(email.trim(), password)
-      auth.signIn(res.access_token, res.expires_in, email.trim())
+      await run()
     } catch (err) {
-      setError(
-        err instanceof ApiError
-          ? err.status === 401
-            ? 'Wrong email or password.'
-            : err.message
-          : 'The server cannot be reached. Check the network and try again.'
-      )
+      setError(err instanceof SignInError ? err.message : UNREACHABLE)
     } finally {
       setBusy(false)
     }
+  }
+
+  function submit(e: FormEvent) {
+    e.preventDefault()
+    void attempt(() => method.withPassword(email.trim(), password))
+  }
+
+  function sendLink() {
+    const address = email.trim()
+    if (!address) {
+      setSent(null)
+      setError('Enter your email address first.')
+      document.getElementById(`${id}-email`)?.focus()
+      return
+    }
+    void attempt(async () => {
+      await method.sendMagicLink?.(address)
+      setSent(address)
+    })
   }
 
   return (
@@ -50,6 +64,7 @@ export function SignIn({ expiredEmail }: { expiredEmail?: string }) {
         id={`${id}-email`}
         type="email"
         autoComplete="username"
+        inputMode="email"
         required
         value={email}
         onChange={(e) => setEmail(e.target.value)}
@@ -73,6 +88,18 @@ export function SignIn({ expiredEmail }: { expiredEmail?: string }) {
       <button type="submit" className="primary" disabled={busy}>
         {busy ? 'Signing in…' : 'Sign in'}
       </button>
+      {method.sendMagicLink && (
+        <>
+          <p className="or">or, without a password:</p>
+          <button type="button" className="wide" onClick={sendLink} disabled={busy}>
+            Email me a sign-in link
+          </button>
+          <p role="status">
+            {sent &&
+              `Check your email: a sign-in link is on its way to ${sent}. Open it on this device.`}
+          </p>
+        </>
+      )}
     </form>
   )
 }
