@@ -7,6 +7,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseConfig } from '../../api/src/config.ts'
+import { PGlite } from '@electric-sql/pglite'
 import { createPgliteDatabase } from '../../api/src/adapters/pglite.ts'
 import { createPostgresDatabase } from '../../api/src/adapters/postgres.ts'
 import { createFsFileStore } from '../../api/src/adapters/fs-file-store.ts'
@@ -69,6 +70,18 @@ export type HarnessOptions = {
   databaseUrl?: string
 }
 
+// One initdb per test file: every harness's in-memory PGlite starts from a copy of it (0.3 s)
+// instead of a new initdb (1.5-2.5 s on these machines).
+let pgliteBase: Promise<Blob> | undefined
+const freshPglite = () => {
+  pgliteBase ??= PGlite.create().then(async (pg) => {
+    const dump = await pg.dumpDataDir('none')
+    await pg.close()
+    return dump
+  })
+  return pgliteBase.then((loadDataDir) => createPgliteDatabase(undefined, { loadDataDir }))
+}
+
 export async function createHarness(opts: HarnessOptions = {}) {
   const dir = await mkdtemp(join(tmpdir(), 'scribe-test-'))
   const config = parseConfig({
@@ -79,9 +92,7 @@ export async function createHarness(opts: HarnessOptions = {}) {
     JOB_LEASE_SECONDS: '30',
     ...opts.env,
   })
-  const db = opts.databaseUrl
-    ? await createPostgresDatabase(opts.databaseUrl)
-    : await createPgliteDatabase()
+  const db = opts.databaseUrl ? await createPostgresDatabase(opts.databaseUrl) : await freshPglite()
   const files = await createFsFileStore({ audio: config.AUDIO_DIR, notes: config.NOTES_DIR })
   // The real Node WebSocket adapter, so listen() gives sockets exactly as production does.
   const root = new Hono()

@@ -2,10 +2,19 @@ import { PGlite } from '@electric-sql/pglite'
 import { mkdir } from 'node:fs/promises'
 import type { Database, Queryable } from '../store/database.ts'
 
-/** Embedded PostgreSQL (WASM) in a data folder; `undefined` dataDir keeps it in memory for tests. */
-export async function createPgliteDatabase(dataDir?: string): Promise<Database> {
+/**
+ * Embedded PostgreSQL (WASM) in a data folder; `undefined` dataDir keeps it in memory (tests),
+ * started from `loadDataDir` (a `dumpDataDir()` tarball) when given instead of a new initdb.
+ */
+export async function createPgliteDatabase(
+  dataDir?: string,
+  opts: { loadDataDir?: Blob } = {}
+): Promise<Database> {
   if (dataDir) await mkdir(dataDir, { recursive: true })
-  const pg = await PGlite.create(dataDir ? { dataDir } : {})
+  const pg = await PGlite.create({
+    ...(dataDir ? { dataDir } : {}),
+    ...(opts.loadDataDir ? { loadDataDir: opts.loadDataDir } : {}),
+  })
   const run = (q: {
     query: PGlite['query'] | ((s: string, p?: unknown[]) => Promise<{ rows: unknown[] }>)
     exec: PGlite['exec']
