@@ -3,24 +3,18 @@
 SHELL := /bin/bash
 ARGS ?=
 
-.PHONY: help install dev test test-unit test-process test-stack test-e2e lint format typecheck build user bench-api bench-long-audio clean bootstrap images up down logs ps user-stack backup backup-verify backup-prune restore bench-backup
-.PHONY: help install dev test test-unit test-process test-stack test-e2e lint format typecheck build user bench-api bench-auth supabase-check clean bootstrap images up down logs ps user-stack backup backup-verify backup-prune restore bench-backup
-.PHONY: help install dev test test-unit test-process test-stack test-e2e lint format typecheck build user bench-api clean bootstrap images up down logs ps user-stack backup backup-verify backup-prune restore bench-backup monitor-status alerts-test silence silences
-.PHONY: help install dev test test-unit test-process test-stack test-e2e lint format typecheck build user bench-api clean bootstrap images up down logs ps user-stack backup backup-verify backup-prune restore bench-backup certs renew-certs tls-grade
-.PHONY: help install dev test test-unit test-process test-stack test-e2e lint format typecheck build user bench-api clean bootstrap images up down logs ps user-stack backup backup-verify backup-prune restore bench-backup chaos test-chaos
-.PHONY: help install dev test test-unit test-process test-stack test-e2e lint format typecheck build user bench-api clean bootstrap images up down logs ps user-stack backup backup-verify backup-prune restore bench-backup scan trivy
+.PHONY: help install dev test test-unit test-chaos test-process lint format typecheck build user bench-api bench-long-audio eval-notes bench-auth supabase-check bootstrap images up down logs ps monitor-status alerts-test silence silences backup backup-verify backup-prune restore bench-backup certs renew-certs tls-grade deploy rollback deploy-history load user-stack test-stack test-e2e trivy scan clean chaos
 
-.PHONY: eval-notes
 help: ## List every target with one line each
-	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z0-9_-]+:.*## / {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z0-9_-]+:.*## / {printf "  \033[36m%-18s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
-install: ## Install test tools (espeak-ng, sox) and npm dependencies
+install: ## Install the test tools (ops/install-test-deps.sh: Debian packages, promtool, npm ci)
 	@bash ops/install-test-deps.sh
 
 dev: install ## Run the API on Node with embedded defaults (PGlite, extractive writer) on :8080
 	npm run dev
 
-test: install ## Run every check: types, lint, format, unit and API tests, process tests, then the stack suite
+test: install ## Every check: types, lint, format, unit, web, process, the stack suite, then the chaos drills
 	npm test
 
 test-unit: install ## Run the unit and API tests only

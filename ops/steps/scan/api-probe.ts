@@ -22,6 +22,11 @@ export const PUBLIC_ROUTES: { method: string; path: string; reason: string }[] =
   { method: 'GET', path: '/health', reason: 'status page; the edge does not expose it' },
   { method: 'GET', path: '/metrics', reason: 'Prometheus; the edge does not expose it' },
   { method: 'POST', path: '/api/auth/login', reason: 'signing in is how a token is had' },
+  {
+    method: 'GET',
+    path: '/api/config',
+    reason: 'which sign-in the PWA shows, before anyone signs in (public values only)',
+  },
 ]
 
 /** The path segment before an `:id` names whose ids fill it (`/api/notes/:id` → notes). */
