@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 ARGS ?=
 
-.PHONY: help install dev test test-unit test-process test-stack test-e2e lint format typecheck build user bench-api clean bootstrap images up down logs ps user-stack backup backup-verify backup-prune restore bench-backup
+.PHONY: help install dev test test-unit test-process test-stack test-e2e lint format typecheck build user bench-api clean bootstrap images up down logs ps user-stack backup backup-verify backup-prune restore bench-backup seaweedfs bench-storage
 
 help: ## List every target with one line each
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z0-9_-]+:.*## / {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -74,6 +74,12 @@ restore: ## Restore a backup into the stack, safety backup first (ARGS="--snapsh
 
 bench-backup: ## Backup figures on a scratch stack: 1 GB of audio vs tar, incremental, RTO (ARGS="--size-mb 200")
 	npm run --silent bench:backup -- $(ARGS)
+
+seaweedfs: ## Build (once, cached) the SeaweedFS S3 server the object-storage tests use (ARGS="--dry-run")
+	npm run --silent build:seaweedfs -- $(ARGS)
+
+bench-storage: install seaweedfs ## Upload ingest MB/s: object store (SeaweedFS) vs disk store, same run (ARGS="--size-mb 64")
+	npm run --silent bench:storage -- $(ARGS)
 
 deploy: ## Roll out the API from this commit (or VERSION=tag) with no downtime; rolls back on failure
 	npm run --silent deploy -- $(if $(VERSION),--version $(VERSION)) $(ARGS)

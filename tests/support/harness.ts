@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { parseConfig } from '../../api/src/config.ts'
 import { createPgliteDatabase } from '../../api/src/adapters/pglite.ts'
 import { createPostgresDatabase } from '../../api/src/adapters/postgres.ts'
-import { createFsFileStore } from '../../api/src/adapters/fs-file-store.ts'
+import { openFileStore } from '../../api/src/adapters/runtime.ts'
 import { createBusboyReader } from '../../api/src/adapters/busboy-multipart.ts'
 import { createPromMetrics } from '../../api/src/adapters/prom-metrics.ts'
 import { startScribe } from '../../api/src/scribe.ts'
@@ -80,7 +80,8 @@ export async function createHarness(opts: HarnessOptions = {}) {
   const db = opts.databaseUrl
     ? await createPostgresDatabase(opts.databaseUrl)
     : await createPgliteDatabase()
-  const files = await createFsFileStore({ audio: config.AUDIO_DIR, notes: config.NOTES_DIR })
+  // The disk store by default; STORAGE=s3 in `env` (see support/s3-server.ts) for a bucket.
+  const files = await openFileStore(config)
   // The real Node WebSocket adapter, so listen() gives sockets exactly as production does.
   const root = new Hono()
   const nodeWs = createNodeWebSocket({ app: root })
@@ -166,7 +167,8 @@ export async function createHarness(opts: HarnessOptions = {}) {
   async function filesOnDisk(): Promise<string[]> {
     const out: string[] = []
     for (const root of [config.AUDIO_DIR, config.NOTES_DIR]) {
-      for (const entry of await readdir(root, { recursive: true, withFileTypes: true })) {
+      const entries = await readdir(root, { recursive: true, withFileTypes: true }).catch(() => [])
+      for (const entry of entries) {
         if (entry.isFile()) out.push(join(entry.parentPath, entry.name))
       }
     }
