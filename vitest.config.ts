@@ -33,7 +33,8 @@ class StackSequencer extends BaseSequencer {
 }
 
 // `unit` never opens a real process; `process` starts the API as a child (crash recovery, Deno,
-// the bundle) and a real S3 server (SeaweedFS) for the object store; `stack` builds the images and checks the whole compose stack from outside.
+// the bundle) and a real S3 server (SeaweedFS) for the object store; `stack` builds the images
+// and checks the whole compose stack from outside.
 export default defineConfig({
   test: {
     sequence: { sequencer: StackSequencer },

@@ -8,8 +8,6 @@ import type { FileStore } from '../files/file-store.ts'
 import { createPgliteDatabase } from './pglite.ts'
 import { createPostgresDatabase } from './postgres.ts'
 import { createFsFileStore } from './fs-file-store.ts'
-import { createS3FileStore } from './s3-file-store.ts'
-import { createS3Client } from './s3-client.ts'
 import { createBusboyReader } from './busboy-multipart.ts'
 import { createPromMetrics } from './prom-metrics.ts'
 
@@ -39,6 +37,9 @@ export async function openFileStore(config: Config): Promise<FileStore> {
       { audio: config.AUDIO_DIR, notes: config.NOTES_DIR },
       config.TMP_STALE_SECONDS * 1000
     )
+  // Loaded only when chosen: the AWS SDK is large, and a disk install never needs it.
+  const { createS3FileStore } = await import('./s3-file-store.ts')
+  const { createS3Client } = await import('./s3-client.ts')
   return createS3FileStore({
     client: createS3Client(config),
     bucket: config.S3_BUCKET!,
