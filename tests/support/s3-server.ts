@@ -2,6 +2,7 @@
 // cached by ops/steps/tools/seaweedfs.ts), as a process on 127.0.0.1 with free ports and a
 // temporary data folder. It runs with an access key (an s3 config with one identity): without
 // one SeaweedFS allows everything, and the tests would not prove that requests are signed.
+import { createHash } from 'node:crypto'
 import { spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
@@ -22,6 +23,25 @@ export type StartedS3 = {
   /** The API's STORAGE=s3 settings for a bucket of this server. */
   env(bucket: string, prefix?: string): Record<string, string>
   stop(): Promise<void>
+}
+
+/**
+ * The SHA-256 values a server may report for an object (base64): of the whole object, and, for
+ * one stored by a multipart upload of `partSize` parts, S3's composite (the SHA-256 of the
+ * parts' digests, then `-<parts>`), which SeaweedFS keeps through a copy.
+ */
+export function sha256Checksums(bytes: Uint8Array, partSize: number): string[] {
+  const whole = createHash('sha256').update(bytes).digest('base64')
+  if (bytes.byteLength <= partSize) return [whole]
+  const parts: Buffer[] = []
+  for (let at = 0; at < bytes.byteLength; at += partSize)
+    parts.push(
+      createHash('sha256')
+        .update(bytes.subarray(at, at + partSize))
+        .digest()
+    )
+  const composite = createHash('sha256').update(Buffer.concat(parts)).digest('base64')
+  return [whole, `${composite}-${parts.length}`]
 }
 
 async function freePort(): Promise<number> {
