@@ -87,7 +87,7 @@ const build = defineStep<SeaweedfsContext>({
     try {
       await $({
         cwd: path.join(c.dir, 'src'),
-        env: { ...process.env, GOFLAGS: '-trimpath', CGO_ENABLED: '0' },
+        env: { ...process.env, GOFLAGS: '-trimpath' },
         timeout: '60m',
       })`go build -ldflags ${'-s -w'} -o ${partial} ./weed`
     } finally {
