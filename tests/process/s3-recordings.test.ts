@@ -1,6 +1,7 @@
 // The API's recordings flow with STORAGE=s3 on a real S3 server (SeaweedFS): a 202 means the
 // audio is in the bucket with the SHA-256 the recording row holds, playback seeks by ranged
-// GETs, notes land in the bucket too, and an upload the bucket refuses is not acknowledged.
+// GETs, notes land in the bucket too; keys the bucket refuses stop the start, and an upload
+// while the object store is down is not acknowledged.
 import { createHash } from 'node:crypto'
 import { HeadObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3'
 import type { S3Client } from '@aws-sdk/client-s3'
@@ -100,22 +101,31 @@ describe('recordings on object storage (SeaweedFS)', { timeout: 90_000 }, () => 
     expect((await h.request('/health/ready')).status).toBe(200)
   })
 
-  it('should answer an error, and acknowledge nothing, when the bucket refuses the upload', async () => {
-    const refused = await createHarness({
-      env: { ...s3.env(BUCKET, 'refused/'), S3_SECRET_ACCESS_KEY: 'not-the-secret' },
-    })
+  it('should not start with keys the bucket refuses', async () => {
+    await expect(
+      createHarness({
+        env: { ...s3.env(BUCKET, 'refused/'), S3_SECRET_ACCESS_KEY: 'not-the-secret' },
+      })
+    ).rejects.toThrow()
+  })
+
+  it('should answer an error, and acknowledge nothing, when the object store is down', async () => {
+    const lost = await startS3Server()
+    await lost.createBucket(BUCKET)
+    const down = await createHarness({ env: lost.env(BUCKET) })
     try {
-      const doc = await refused.addUser('s3-refused@example.org')
-      const res = await refused.upload(doc.token, await consultationWav())
+      const doc = await down.addUser('s3-down@example.org')
+      await lost.stop()
+      const res = await down.upload(doc.token, await consultationWav())
       expect(res.status).toBeGreaterThanOrEqual(500)
       expect(await res.json()).toMatchObject({ error: { code: expect.any(String) } })
-      expect(await refused.rowCounts()).toMatchObject({ recordings: 0, jobs: 0 })
-      expect(await keys('refused/')).toEqual([])
-      const ready = await refused.request('/health/ready')
+      expect(await down.rowCounts()).toMatchObject({ recordings: 0, jobs: 0 })
+      const ready = await down.request('/health/ready')
       expect(ready.status).toBe(503)
       expect(await ready.json()).toMatchObject({ failing: ['audio', 'notes'] })
     } finally {
-      await refused.close()
+      await down.close()
+      await lost.stop()
     }
   })
 })

@@ -166,7 +166,8 @@ export async function startS3Server(): Promise<StartedS3> {
     }),
     async stop() {
       admin.destroy()
-      if (child.exitCode === null) {
+      // Killed by a signal, a child has signalCode set and exitCode still null.
+      if (child.exitCode === null && child.signalCode === null) {
         child.kill('SIGTERM')
         const killed = setTimeout(() => child.kill('SIGKILL'), 5_000)
         await new Promise((r) => child.once('exit', r))

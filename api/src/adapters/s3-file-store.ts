@@ -89,6 +89,7 @@ export async function createS3FileStore(o: S3FileStoreOptions): Promise<S3FileSt
         yield chunk
       }
     }
+    const body = Readable.from(counted())
     const upload = new Upload({
       client,
       partSize,
@@ -98,7 +99,7 @@ export async function createS3FileStore(o: S3FileStoreOptions): Promise<S3FileSt
       params: {
         Bucket: bucket,
         Key: tempPath,
-        Body: Readable.from(counted()),
+        Body: body,
         ChecksumAlgorithm: 'SHA256',
       },
     })
@@ -106,6 +107,9 @@ export async function createS3FileStore(o: S3FileStoreOptions): Promise<S3FileSt
     try {
       sent = await upload.done()
     } catch (err) {
+      // The upload stops reading when it fails: end the source too, or the client's request
+      // body is never drained and its response never sent.
+      body.destroy()
       // A small body goes as one PutObject, which has nothing to abort: make sure it is gone.
       await deleteKey(tempPath).catch(() => {})
       throw err
