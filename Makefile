@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 ARGS ?=
 
-.PHONY: help install dev test test-unit test-chaos test-process lint format typecheck build user bench-api bench-long-audio eval-notes bench-auth supabase-check bootstrap images up down logs ps monitor-status alerts-test silence silences backup backup-verify backup-prune restore bench-backup certs renew-certs tls-grade deploy rollback deploy-history load user-stack test-stack test-e2e trivy scan clean chaos
+.PHONY: help install dev test test-unit test-chaos test-process lint format typecheck build user bench-api bench-long-audio eval-notes bench-auth supabase-check bootstrap images up down logs ps monitor-status alerts-test silence silences backup backup-verify backup-prune restore bench-backup certs renew-certs tls-grade seaweedfs bench-storage deploy rollback deploy-history load user-stack test-stack test-e2e trivy scan clean chaos
 
 help: ## List every target with one line each
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z0-9_-]+:.*## / {printf "  \033[36m%-18s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -108,6 +108,11 @@ renew-certs: ## Renew what is due (a third of the lifetime left), reload the edg
 
 tls-grade: ## Grade the edge's TLS with testssl.sh 3.2: the grade and what cost points (ARGS="--min-grade A+")
 	npm run --silent tls-grade -- $(ARGS)
+seaweedfs: ## Build (once, cached) the SeaweedFS S3 server the object-storage tests use (ARGS="--dry-run")
+	npm run --silent build:seaweedfs -- $(ARGS)
+
+bench-storage: install seaweedfs ## Upload ingest MB/s: object store (SeaweedFS) vs disk store, same run (ARGS="--size-mb 64")
+	npm run --silent bench:storage -- $(ARGS)
 
 deploy: ## Roll out the API from this commit (or VERSION=tag) with no downtime; rolls back on failure
 	npm run --silent deploy -- $(if $(VERSION),--version $(VERSION)) $(ARGS)

@@ -38,7 +38,8 @@ class StackSequencer extends BaseSequencer {
 }
 
 // `unit` never opens a real process; `process` starts the API as a child (crash recovery, Deno,
-// the bundle); `stack` builds the images and checks the whole compose stack from outside.
+// the bundle) and a real S3 server (SeaweedFS) for the object store; `stack` builds the images
+// and checks the whole compose stack from outside.
 export default defineConfig({
   test: {
     sequence: { sequencer: StackSequencer },
@@ -55,6 +56,8 @@ export default defineConfig({
         test: {
           name: 'process',
           include: ['tests/process/**/*.test.ts'],
+          // Builds (once, cached) the SeaweedFS server the object-storage tests run against.
+          globalSetup: ['tests/process/global-setup.ts'],
           testTimeout: 180_000,
           hookTimeout: 120_000,
           fileParallelism: false,

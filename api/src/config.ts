@@ -84,6 +84,23 @@ export const ConfigSchema = z
     // Several replicas share the volume during a rolling deploy: the stack sets 300.
     TMP_STALE_SECONDS: z.coerce.number().int().min(0).default(0),
     SHUTDOWN_DRAIN_SECONDS: z.coerce.number().int().min(0).max(3600).default(25),
+    // Where audio and notes live: the volumes (disk), or an S3-compatible bucket shared by
+    // every replica (AWS S3, Supabase Storage's /storage/v1/s3, SeaweedFS, Garage, MinIO).
+    STORAGE: z.enum(['disk', 's3']).default('disk'),
+    S3_ENDPOINT: optionalUrl,
+    S3_BUCKET: z.string().min(3).max(63).optional(),
+    S3_PREFIX: z
+      .string()
+      .regex(/^[\w!.*'()/-]*$/, "letters, digits and !-_.*'()/ only")
+      .default(''),
+    S3_REGION: z.string().min(1).default('us-east-1'),
+    S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+    S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+    // Path-style URLs (endpoint/bucket/key): Supabase and most self-hosted servers need them.
+    S3_FORCE_PATH_STYLE: z
+      .enum(['true', 'false', '1', '0'])
+      .default('false')
+      .transform((v) => v === 'true' || v === '1'),
   })
   .superRefine((c, ctx) => {
     if (c.NODE_ENV === 'production' && !c.JWT_SECRET && !c.SUPABASE_URL) {
@@ -101,6 +118,16 @@ export const ConfigSchema = z
         code: 'custom',
         path: ['STT_BASE_URL'],
         message: 'STT_PROVIDER=openai needs STT_BASE_URL or STT_API_KEY',
+      })
+    }
+    if (c.STORAGE === 's3' && !c.S3_BUCKET) {
+      ctx.addIssue({ code: 'custom', path: ['S3_BUCKET'], message: 'required by STORAGE=s3' })
+    }
+    if (!c.S3_ACCESS_KEY_ID !== !c.S3_SECRET_ACCESS_KEY) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [c.S3_ACCESS_KEY_ID ? 'S3_SECRET_ACCESS_KEY' : 'S3_ACCESS_KEY_ID'],
+        message: 'set S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY together',
       })
     }
     if (c.WORKER_STALE_SECONDS < 2 * c.WORKER_HEARTBEAT_SECONDS) {

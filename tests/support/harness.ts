@@ -10,7 +10,7 @@ import { parseConfig } from '../../api/src/config.ts'
 import { PGlite } from '@electric-sql/pglite'
 import { createPgliteDatabase } from '../../api/src/adapters/pglite.ts'
 import { createPostgresDatabase } from '../../api/src/adapters/postgres.ts'
-import { createFsFileStore } from '../../api/src/adapters/fs-file-store.ts'
+import { openFileStore } from '../../api/src/adapters/runtime.ts'
 import { createBusboyReader } from '../../api/src/adapters/busboy-multipart.ts'
 import { createPromMetrics } from '../../api/src/adapters/prom-metrics.ts'
 import { startScribe } from '../../api/src/scribe.ts'
@@ -93,7 +93,8 @@ export async function createHarness(opts: HarnessOptions = {}) {
     ...opts.env,
   })
   const db = opts.databaseUrl ? await createPostgresDatabase(opts.databaseUrl) : await freshPglite()
-  const files = await createFsFileStore({ audio: config.AUDIO_DIR, notes: config.NOTES_DIR })
+  // The disk store by default; STORAGE=s3 in `env` (see support/s3-server.ts) for a bucket.
+  const files = await openFileStore(config)
   // The real Node WebSocket adapter, so listen() gives sockets exactly as production does.
   const root = new Hono()
   const nodeWs = createNodeWebSocket({ app: root })
@@ -187,7 +188,8 @@ export async function createHarness(opts: HarnessOptions = {}) {
   async function filesOnDisk(): Promise<string[]> {
     const out: string[] = []
     for (const root of [config.AUDIO_DIR, config.NOTES_DIR]) {
-      for (const entry of await readdir(root, { recursive: true, withFileTypes: true })) {
+      const entries = await readdir(root, { recursive: true, withFileTypes: true }).catch(() => [])
+      for (const entry of entries) {
         if (entry.isFile()) out.push(join(entry.parentPath, entry.name))
       }
     }

@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import type { Config } from '../config.ts'
 import type { Logger } from '../lib/logger.ts'
 import type { Database } from '../store/database.ts'
+import type { FileStore } from '../files/file-store.ts'
 import { createPgliteDatabase } from './pglite.ts'
 import { createPostgresDatabase } from './postgres.ts'
 import { assertSessionMode } from './postgres-session.ts'
@@ -32,13 +33,30 @@ export async function openDatabase(config: Config): Promise<Database> {
   return createPostgresDatabase(config.DATABASE_URL)
 }
 
+/** STORAGE picks where audio and notes live: the volumes, or a bucket every replica shares. */
+export async function openFileStore(config: Config): Promise<FileStore> {
+  if (config.STORAGE === 'disk')
+    return createFsFileStore(
+      { audio: config.AUDIO_DIR, notes: config.NOTES_DIR },
+      config.TMP_STALE_SECONDS * 1000
+    )
+  // Loaded only when chosen: the AWS SDK is large, and a disk install never needs it.
+  const { createS3FileStore } = await import('./s3-file-store.ts')
+  const { createS3Client } = await import('./s3-client.ts')
+  return createS3FileStore({
+    client: createS3Client(config),
+    bucket: config.S3_BUCKET!,
+    prefix: config.S3_PREFIX,
+    // A bucket is shared by replicas by design: another one may be uploading right now, so
+    // leftovers are swept only once clearly abandoned (two hours: an upload may take one).
+    staleTmpMs: Math.max(config.TMP_STALE_SECONDS, 7200) * 1000,
+  })
+}
+
 /** The parts both runtimes share: Deno runs these adapters through its node: compatibility. */
 export async function buildRuntimeParts(config: Config, logger: Logger) {
   const db = await openDatabase(config)
-  const files = await createFsFileStore(
-    { audio: config.AUDIO_DIR, notes: config.NOTES_DIR },
-    config.TMP_STALE_SECONDS * 1000
-  )
+  const files = await openFileStore(config)
   return {
     db,
     files,

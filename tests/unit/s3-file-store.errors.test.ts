@@ -1,0 +1,133 @@
+// How the object store meets a provider's failures, with msw answering as S3 does (XML error
+// bodies, status codes): SlowDown and 500 are retried, a checksum refusal and a hung request
+// fail the write, and a bucket that refuses writes makes readiness say so. The behaviour
+// against a real server is in tests/process/s3-file-store.test.ts.
+import { setupServer } from 'msw/node'
+import { delay, http, HttpResponse } from 'msw'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { parseConfig } from '../../api/src/config.ts'
+import { createS3Client } from '../../api/src/adapters/s3-client.ts'
+import { createS3FileStore } from '../../api/src/adapters/s3-file-store.ts'
+
+const ENDPOINT = 'http://s3.example.test:9000'
+const config = parseConfig({
+  STORAGE: 's3',
+  S3_ENDPOINT: ENDPOINT,
+  S3_BUCKET: 'scribe',
+  S3_PREFIX: 'clinic',
+  S3_ACCESS_KEY_ID: 'AKIDEXAMPLE',
+  S3_SECRET_ACCESS_KEY: 'secret',
+  S3_FORCE_PATH_STYLE: 'true',
+})
+const s3Error = (status: number, code: string, message: string) =>
+  new HttpResponse(
+    `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>${message}</Message><RequestId>r1</RequestId></Error>`,
+    { status, headers: { 'content-type': 'application/xml' } }
+  )
+
+const server = setupServer()
+beforeAll(() => server.listen({ onUnhandledRequest: 'error' }))
+afterEach(() => server.resetHandlers())
+afterAll(() => server.close())
+
+const note = new TextEncoder().encode('{"ok":true}')
+const store = (timeouts?: { requestTimeoutMs: number }) =>
+  createS3FileStore({
+    client: createS3Client(config, timeouts),
+    bucket: config.S3_BUCKET!,
+    prefix: config.S3_PREFIX,
+  })
+
+describe('S3 file store against provider errors', () => {
+  it('should send the SHA-256 with a note and retry a 503 SlowDown until it is stored', async () => {
+    const seen: { url: string; checksum: string | null }[] = []
+    server.use(
+      http.put(`${ENDPOINT}/scribe/clinic/notes/n1.json`, ({ request }) => {
+        seen.push({ url: request.url, checksum: request.headers.get('x-amz-checksum-sha256') })
+        return seen.length === 1
+          ? s3Error(503, 'SlowDown', 'Please reduce your request rate.')
+          : new HttpResponse(null, { status: 200, headers: { etag: '"e1"' } })
+      })
+    )
+    const result = await (await store()).writeAtomic('notes', 'n1.json', note)
+    expect(seen).toHaveLength(2)
+    expect(seen[0]!.checksum).toBe(Buffer.from(result.sha256, 'hex').toString('base64'))
+  })
+
+  it('should fail the write after the retries when the server keeps answering 500', async () => {
+    let calls = 0
+    server.use(
+      http.put(`${ENDPOINT}/scribe/clinic/notes/n2.json`, () => {
+        calls++
+        return s3Error(500, 'InternalError', 'We encountered an internal error.')
+      })
+    )
+    await expect((await store()).writeAtomic('notes', 'n2.json', note)).rejects.toMatchObject({
+      name: 'InternalError',
+    })
+    expect(calls).toBe(4)
+  })
+
+  it('should fail the write when the server refuses the checksum (BadDigest), without retrying', async () => {
+    let calls = 0
+    server.use(
+      http.put(`${ENDPOINT}/scribe/clinic/notes/n3.json`, () => {
+        calls++
+        return s3Error(
+          400,
+          'BadDigest',
+          'The SHA256 you specified did not match the calculated checksum.'
+        )
+      })
+    )
+    await expect((await store()).writeAtomic('notes', 'n3.json', note)).rejects.toMatchObject({
+      name: 'BadDigest',
+    })
+    expect(calls).toBe(1)
+  })
+
+  it('should cut a request that hangs, and fail once the retries hang too', async () => {
+    let calls = 0
+    server.use(
+      http.put(`${ENDPOINT}/scribe/clinic/notes/n4.json`, async () => {
+        calls++
+        await delay('infinite')
+        return new HttpResponse(null, { status: 200 })
+      })
+    )
+    await expect(
+      (await store({ requestTimeoutMs: 150 })).writeAtomic('notes', 'n4.json', note)
+    ).rejects.toMatchObject({ name: 'TimeoutError' })
+    expect(calls).toBe(4)
+  })
+
+  it('should report a bucket that answers but refuses writes as not writable', async () => {
+    server.use(
+      http.head(`${ENDPOINT}/scribe`, () => new HttpResponse(null, { status: 200 })),
+      http.put(`${ENDPOINT}/scribe/clinic/audio/.tmp/:probe`, () =>
+        s3Error(403, 'AccessDenied', 'Access Denied')
+      )
+    )
+    expect(await (await store()).check('audio')).toEqual({
+      writable: false,
+      freeBytes: Number.POSITIVE_INFINITY,
+    })
+  })
+
+  it('should fail readiness when the bucket does not answer', async () => {
+    server.use(http.head(`${ENDPOINT}/scribe`, () => new HttpResponse(null, { status: 404 })))
+    await expect((await store()).check('notes')).rejects.toThrow()
+  })
+})
+
+describe('STORAGE configuration', () => {
+  it('should need a bucket with STORAGE=s3, and both keys or neither', () => {
+    expect(() => parseConfig({ STORAGE: 's3' })).toThrow(/S3_BUCKET: required by STORAGE=s3/)
+    expect(() =>
+      parseConfig({ STORAGE: 's3', S3_BUCKET: 'scribe', S3_ACCESS_KEY_ID: 'AKID' })
+    ).toThrow(/S3_SECRET_ACCESS_KEY/)
+    expect(() => parseConfig({ STORAGE: 'nfs' })).toThrow(/STORAGE/)
+    expect(parseConfig({})).toMatchObject({ STORAGE: 'disk', S3_FORCE_PATH_STYLE: false })
+    expect(config).toMatchObject({ S3_FORCE_PATH_STYLE: true, S3_REGION: 'us-east-1' })
+  })
+})
