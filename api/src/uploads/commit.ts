@@ -1,4 +1,7 @@
 import type { AppDeps } from '../deps.ts'
+
+/** What committing a recording uses: the files, the database, live events and the queue. */
+export type CommitDeps = Pick<AppDeps, 'files' | 'db' | 'hub' | 'queue'>
 import type { Ingested } from './ingest.ts'
 import { inTransaction, storesOf } from '../store/stores.ts'
 import type { Recording } from '../store/recordings.ts'
@@ -9,7 +12,7 @@ import type { Recording } from '../store/recordings.ts'
  * event. If the transaction fails the file is removed again, so nothing half-written remains.
  */
 export async function commitRecording(
-  deps: AppDeps,
+  deps: CommitDeps,
   args: {
     userId: string
     upload: Ingested

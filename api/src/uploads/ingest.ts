@@ -1,4 +1,9 @@
 import type { AppDeps } from '../deps.ts'
+
+/** What ingesting an upload uses: the size limit, the file store and the multipart parser. */
+export type IngestDeps = Pick<AppDeps, 'files' | 'multipart'> & {
+  config: Pick<AppDeps['config'], 'MAX_UPLOAD_BYTES'>
+}
 import type { TempFile } from '../files/file-store.ts'
 import { FileTooLargeError, StorageFullError } from '../files/file-store.ts'
 import { UploadError } from './multipart.ts'
@@ -50,7 +55,7 @@ function toApiError(err: unknown, limit: number): ApiError {
  * failure, everything written is removed before the error is thrown: nothing is left behind.
  */
 export async function ingestUpload(
-  deps: AppDeps,
+  deps: IngestDeps,
   request: Request,
   fileField: string,
   runtimeBody?: unknown

@@ -7,6 +7,7 @@ import type { LocalRecording, LocalStore } from './db.ts'
 import { UPLOAD_LOCK, captureLock, inProcessLocks } from './tab-locks.ts'
 import type { TabLocks } from './tab-locks.ts'
 import { wavBlob } from './wav.ts'
+import { backoffDelay } from '../../../api/src/contract/retry.ts'
 
 export type SendRequest = {
   recording: LocalRecording
@@ -51,11 +52,8 @@ export type QueueOptions = {
   maxDelayMs?: number
 }
 
-/** Exponential backoff with "equal jitter": between half and all of base·2^attempt, capped. */
-export function backoffDelay(attempt: number, baseMs: number, maxMs: number, random: number) {
-  const ceiling = Math.min(maxMs, baseMs * 2 ** attempt)
-  return Math.round(ceiling / 2 + (random * ceiling) / 2)
-}
+// The same backoff as the server's job queue: one function, in the contract.
+export { backoffDelay }
 
 // 507: the server's audio volume is full, which an operator fixes; the upload waits meanwhile.
 const RETRYABLE = new Set([0, 408, 425, 429, 500, 502, 503, 504, 507])
