@@ -156,9 +156,12 @@ describe('jobs: provider failures', () => {
   })
 
   it('should fail a recording whose audio was damaged on disk, naming the cause', async () => {
-    await start()
+    // Retries a second apart: the damage lands between two attempts, never between an attempt's
+    // read of the file (which checks its hash) and its call to the provider.
+    await start({ backoff: { baseMs: 1_000, capMs: 1_000 } })
     server.use(dg.networkError())
     const id = await uploadOne()
+    await until(() => recorder.requests.length >= 1, 10_000, 'the first, failing attempt')
     const [rec] = await h.db.query<{ audio_path: string }>(
       'SELECT audio_path FROM recordings WHERE id = $1',
       [id]
