@@ -9,7 +9,8 @@ const CheckSchema = z.union([
   z.strictObject({
     ok: z.boolean(),
     writable: z.boolean(),
-    free_bytes: z.number().nonnegative(),
+    /** null: no limit the API can read (object storage reports none). */
+    free_bytes: z.number().nonnegative().nullable(),
   }),
 ])
 
@@ -38,6 +39,6 @@ export const HealthSchema = z.strictObject({
   /** Jobs by state: waiting, running, done, failed. */
   queue: z.record(z.string(), z.number().int().nonnegative()),
   websockets: z.number().int().nonnegative(),
-  free_disk_bytes: z.number().nonnegative(),
+  free_disk_bytes: z.number().nonnegative().nullable(),
 })
 export type Health = z.infer<typeof HealthSchema>
