@@ -91,9 +91,10 @@ describe.skipIf(!stack)('backup and restore', { timeout: 900_000 }, () => {
     console.log(restore.out)
     expect(restore.code, restore.out).toBe(0)
 
-    // Checked before any request, which would add audit rows.
+    // Checked before any request, which would add audit rows. The workers table is left out:
+    // the restarted API registers itself there as it starts (its container is a new one).
     for (const [table, count] of Object.entries(manifest.tables))
-      expect(await s.countRows(table), table).toBe(count)
+      if (table !== 'public.workers') expect(await s.countRows(table), table).toBe(count)
     const sums = await volumeSums()
     const expected = manifest.files.filter((f) => !f.path.startsWith('db/'))
     expect(new Map(expected.map((f) => [f.path, f.sha256]))).toEqual(sums)
