@@ -45,6 +45,22 @@ async function notesByRecording(target: Target, token: string): Promise<Map<stri
   return counts
 }
 
+/**
+ * The stored audio, read as a client would: the edge's rate limit (429, a clean refusal) is
+ * waited out, a bounded number of times, rather than taken for a lost recording.
+ */
+async function audioOf(target: Target, token: string, id: string) {
+  for (let attempt = 0; ; attempt++) {
+    const res = await target.request(`/api/recordings/${id}/audio`, {
+      headers: { authorization: `Bearer ${token}` },
+    })
+    if (res.status !== 429 || attempt >= 20) return res
+    await res.arrayBuffer()
+    const wait = Number(res.headers.get('retry-after') ?? 0) * 1000 || 500 * (attempt + 1)
+    await new Promise((r) => setTimeout(r, Math.min(wait, 5_000)))
+  }
+}
+
 export async function verifyRecordings(
   target: Target,
   token: string,
@@ -77,9 +93,7 @@ export async function verifyRecordings(
       )
       continue
     }
-    const res = await target.request(`/api/recordings/${id}/audio`, {
-      headers: { authorization: `Bearer ${token}` },
-    })
+    const res = await audioOf(target, token, id)
     const bytes = new Uint8Array(await res.arrayBuffer())
     const sha = createHash('sha256').update(bytes).digest('hex')
     if (res.status !== 200 || sha !== r.sha256) {
