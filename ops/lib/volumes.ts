@@ -129,9 +129,3 @@ export async function volumeHostPath(volume: string): Promise<string | undefined
   if (!out.ok || !dir) return undefined
   return (await fs.pathExists(dir)) ? dir : undefined
 }
-
-/** True when every path is on the same filesystem, so hard links and renames between them work. */
-export async function sameFilesystem(...paths: string[]): Promise<boolean> {
-  const devs: number[] = await Promise.all(paths.map(async (p) => (await fs.stat(p)).dev))
-  return devs.every((d) => d === devs[0])
-}

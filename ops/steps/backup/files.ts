@@ -4,8 +4,8 @@ import { BASE_IMAGE } from '../../lib/images.ts'
 import { defineStep } from '../../lib/pipeline.ts'
 import { volumeHostPath } from '../../lib/volumes.ts'
 import type { BackupContext } from './context.ts'
-import { stageByMounts } from './link.ts'
-import type { Staged } from './link.ts'
+import { stageByMounts } from './stage-in-place.ts'
+import type { Staged } from './stage-in-place.ts'
 
 // Copies the referenced files (and .orphans/) out of the volumes, as root in a throwaway
 // container, then hands them to the invoking user so restic need not run as root. Used when the
