@@ -1,5 +1,6 @@
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { insertQueuedJobs } from '../support/queued-jobs.ts'
 import { startPostgres } from '../support/postgres-server.ts'
 import type { StartedPostgres } from '../support/postgres-server.ts'
 import { createHarness } from '../support/harness.ts'
@@ -44,20 +45,7 @@ describe('postgres', { timeout: 60_000 }, () => {
     const url = await freshDatabase()
     const db = await createPostgresDatabase(url, 8)
     await migrate(db)
-    const user = crypto.randomUUID()
-    await db.query(`INSERT INTO users (id, email) VALUES ($1, 'q@example.org')`, [user])
-    for (let i = 0; i < 30; i++) {
-      const rec = crypto.randomUUID()
-      await db.query(
-        `INSERT INTO recordings (id, user_id, status, template, language, media_type, size_bytes, sha256, audio_path)
-         VALUES ($1, $2, 'queued', 'soap', 'en', 'audio/wav', 1, 'x', 'x')`,
-        [rec, user]
-      )
-      await db.query(
-        `INSERT INTO jobs (id, recording_id, state, stage) VALUES ($1, $2, 'pending', 'transcribe')`,
-        [crypto.randomUUID(), rec]
-      )
-    }
+    await insertQueuedJobs(db, 30)
     const jobs = createJobStore(db)
     const claimed = await Promise.all(
       Array.from({ length: 40 }, (_, i) => jobs.claim(`w${i % 4}`, 60, ['transcribe']))

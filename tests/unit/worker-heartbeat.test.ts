@@ -1,5 +1,6 @@
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { insertQueuedJobs } from '../support/queued-jobs.ts'
 import { startPostgres } from '../support/postgres-server.ts'
 import type { StartedPostgres } from '../support/postgres-server.ts'
 import { createPostgresDatabase } from '../../api/src/adapters/postgres.ts'
@@ -37,20 +38,7 @@ describe('worker heartbeats', { timeout: 60_000 }, () => {
 
   /** `count` queued jobs, each claimed by worker `worker` (as its claim loop would). */
   async function leasedJobs(db: Database, worker: string, count: number): Promise<string[]> {
-    const user = crypto.randomUUID()
-    await db.query(`INSERT INTO users (id, email) VALUES ($1, $2)`, [user, `${user}@example.org`])
-    for (let i = 0; i < count; i++) {
-      const rec = crypto.randomUUID()
-      await db.query(
-        `INSERT INTO recordings (id, user_id, status, template, language, media_type, size_bytes, sha256, audio_path)
-         VALUES ($1, $2, 'queued', 'soap', 'en', 'audio/wav', 1, 'x', 'x')`,
-        [rec, user]
-      )
-      await db.query(
-        `INSERT INTO jobs (id, recording_id, state, stage) VALUES ($1, $2, 'pending', 'transcribe')`,
-        [crypto.randomUUID(), rec]
-      )
-    }
+    await insertQueuedJobs(db, count)
     const jobs = createJobStore(db)
     const ids: string[] = []
     for (let i = 0; i < count; i++) {
