@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 ARGS ?=
 
-.PHONY: help install dev test test-unit test-chaos test-process lint format typecheck build user bench-api bench-long-audio eval-notes bench-auth supabase-check bootstrap images up down logs ps monitor-status alerts-test silence silences backup backup-verify backup-prune restore bench-backup certs renew-certs tls-grade seaweedfs bench-storage deploy rollback deploy-history load user-stack test-stack test-e2e trivy scan clean chaos
+.PHONY: help install dev test test-unit test-chaos test-process lint format typecheck build user bench-api bench-long-audio eval-notes bench-auth supabase-check bootstrap images up down logs ps monitor-status alerts-test silence silences backup backup-verify backup-prune restore bench-backup certs renew-certs tls-grade seaweedfs bench-storage deploy rollback deploy-history load user-stack test-stack test-e2e trivy scan k8s-validate clean chaos
 
 help: ## List every target with one line each
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z0-9_-]+:.*## / {printf "  \033[36m%-18s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -140,6 +140,9 @@ trivy: ## Build (once, cached) or find a trusted trivy v0.74.0 for make scan; re
 
 scan: ## Security scan: images, SBOMs, secrets, hardening, API probe; report in scan-results/ (ARGS="--require-vulns")
 	npm run --silent scan -- $(ARGS)
+
+k8s-validate: ## Render the Kubernetes overlays (kustomize), decode them strictly, trivy config; tools built once (ARGS="--overlay group")
+	npm run --silent k8s:validate -- $(ARGS)
 
 clean: ## Remove build output (keeps ./data)
 	rm -rf api/dist coverage

@@ -15,7 +15,7 @@ export const OFFLINE_FLAGS = [
   '--quiet',
 ]
 /** `trivy config` has no database, so no DB flags (it refuses unknown ones). */
-const CONFIG_FLAGS = OFFLINE_FLAGS.filter(
+export const CONFIG_FLAGS = OFFLINE_FLAGS.filter(
   (f) => !['--skip-db-update', '--skip-java-db-update', '--offline-scan'].includes(f)
 )
 
