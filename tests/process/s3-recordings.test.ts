@@ -1,7 +1,7 @@
 // The API's recordings flow with STORAGE=s3 on a real S3 server (SeaweedFS): a 202 means the
 // audio is in the bucket with the SHA-256 the recording row holds, playback seeks by ranged
-// GETs, notes land in the bucket too; keys the bucket refuses stop the start, and an upload
-// while the object store is down is not acknowledged.
+// GETs, notes land in the bucket too; keys the bucket refuses stop the start, and while the
+// object store is down uploads and reads answer 503 with a Retry-After and readiness says why.
 import { createHash } from 'node:crypto'
 import { HeadObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3'
 import type { S3Client } from '@aws-sdk/client-s3'
@@ -109,20 +109,40 @@ describe('recordings on object storage (SeaweedFS)', { timeout: 90_000 }, () => 
     ).rejects.toThrow()
   })
 
-  it('should answer an error, and acknowledge nothing, when the object store is down', async () => {
+  it('should answer 503 with a Retry-After, and acknowledge nothing, when the object store is down', async () => {
     const lost = await startS3Server()
     await lost.createBucket(BUCKET)
-    const down = await createHarness({ env: lost.env(BUCKET) })
+    const down = await createHarness({ env: lost.env(BUCKET), concurrency: 0 })
     try {
       const doc = await down.addUser('s3-down@example.org')
+      const before = await down.upload(doc.token, await consultationWav())
+      expect(before.status).toBe(202)
+      const { id } = (await before.json()) as { id: string }
       await lost.stop()
+
       const res = await down.upload(doc.token, await consultationWav())
-      expect(res.status).toBeGreaterThanOrEqual(500)
-      expect(await res.json()).toMatchObject({ error: { code: expect.any(String) } })
-      expect(await down.rowCounts()).toMatchObject({ recordings: 0, jobs: 0 })
+      expect(res.status).toBe(503)
+      expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0)
+      expect(await res.json()).toMatchObject({
+        error: {
+          code: 'UNAVAILABLE',
+          message: expect.stringMatching(/object store.*ECONNREFUSED/),
+        },
+      })
+      expect(await down.rowCounts()).toMatchObject({ recordings: 1, jobs: 1 })
+
+      const read = await down.request(`/api/recordings/${id}/audio`, { headers: doc.auth })
+      expect(read.status).toBe(503)
+      expect(read.headers.get('retry-after')).toBeTruthy()
+
       const ready = await down.request('/health/ready')
       expect(ready.status).toBe(503)
-      expect(await ready.json()).toMatchObject({ failing: ['audio', 'notes'] })
+      const body = (await ready.json()) as {
+        failing: string[]
+        checks: Record<string, { error?: string }>
+      }
+      expect(body.failing).toEqual(['audio', 'notes'])
+      expect(body.checks.audio!.error).toMatch(/object store is unavailable: unreachable/)
     } finally {
       await down.close()
       await lost.stop()
