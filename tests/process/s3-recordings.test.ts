@@ -3,7 +3,7 @@
 // GETs, notes land in the bucket too; keys the bucket refuses stop the start, and while the
 // object store is down uploads and reads answer 503 with a Retry-After and readiness says why.
 import { createHash } from 'node:crypto'
-import { HeadObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3'
+import { HeadObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3'
 import type { S3Client } from '@aws-sdk/client-s3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { consultationWav } from '../support/audio.ts'
@@ -99,6 +99,44 @@ describe('recordings on object storage (SeaweedFS)', { timeout: 90_000 }, () => 
     expect(notes.filter((k) => k.endsWith('.json'))).toHaveLength(2)
     expect(notes.filter((k) => k.endsWith('.md'))).toHaveLength(2)
     expect((await h.request('/health/ready')).status).toBe(200)
+  })
+
+  it('should sweep an orphan object periodically, never a committed one', async () => {
+    // Objects cannot be back-dated: the API's clock moves two hours on instead.
+    let offset = 0
+    const swept = await createHarness({
+      env: {
+        ...s3.env(BUCKET, 'sweep/'),
+        ORPHAN_SWEEP_INTERVAL_SECONDS: '1',
+        ORPHAN_MIN_AGE_SECONDS: '3600',
+      },
+      clock: { now: () => Date.now() + offset },
+      concurrency: 0,
+    })
+    try {
+      const doc = await swept.addUser('s3-sweep@example.org')
+      const res = await swept.upload(doc.token, await consultationWav())
+      expect(res.status).toBe(202)
+      const [row] = await swept.db.query<{ audio_path: string }>(
+        'SELECT audio_path FROM recordings'
+      )
+      await client.send(
+        new PutObjectCommand({ Bucket: BUCKET, Key: 'sweep/audio/ab/orphan.wav', Body: 'x' })
+      )
+      offset = 2 * 3600_000
+      const until = Date.now() + 15_000
+      while (
+        !(await keys('sweep/audio/.orphans/')).includes('sweep/audio/.orphans/ab/orphan.wav')
+      ) {
+        if (Date.now() > until) throw new Error('the periodic sweep did not move the orphan')
+        await new Promise((r) => setTimeout(r, 200))
+      }
+      const left = await keys('sweep/audio/')
+      expect(left).toContain(`sweep/audio/${row!.audio_path}`)
+      expect(left).not.toContain('sweep/audio/ab/orphan.wav')
+    } finally {
+      await swept.close()
+    }
   })
 
   it('should not start with keys the bucket refuses', async () => {
