@@ -133,6 +133,10 @@ describe.skipIf(!stack)('backup and restore with STORAGE=s3', { timeout: 600_000
     const backup = await ops('backup.ts', [], env)
     expect(backup.code, backup.out).toBe(0)
     expect(backup.out).toMatch(/9 objects \(9 downloaded/)
+    // Incremental: the next backup finds every object's ETag and size unchanged.
+    const again = await ops('backup.ts', [], env)
+    expect(again.code, again.out).toBe(0)
+    expect(again.out).toMatch(/9 objects \(0 downloaded, 9 unchanged since the last backup/)
     const verify = await ops('backup-verify.ts', ['--quick'], env)
     expect(verify.code, verify.out).toBe(0)
 
