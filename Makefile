@@ -51,7 +51,7 @@ eval-notes: install ## Score the note writers on the synthetic consultations: fa
 bench-auth: install ## Benchmark Supabase token checks: cached JWKS (ES256/RS256) vs shared secret (ratios)
 	npm run bench:auth -- $(ARGS)
 
-supabase-check: ## Check a configured Supabase project from here: JWKS, sign-in, database mode (ARGS="--help")
+supabase-check: ## Check a configured Supabase project from here: JWKS, sign-in, database mode, Storage (ARGS="--help")
 	npm run --silent supabase-check -- $(ARGS)
 
 bootstrap: install ## Make Docker ready: engine, compose v2, base image (ARGS="--dry-run")
@@ -85,7 +85,7 @@ silence: ## Silence alerts for a while: make silence ARGS="--for 2h --reason 'pl
 silences: ## List the active silences (expire one: make silence ARGS="--expire ID")
 	npm run --silent silence -- --list $(ARGS)
 
-backup: ## Back up the database, audio and notes into the restic repository (ARGS="--project x")
+backup: ## Back up the database, audio and notes (volumes, or the bucket with STORAGE=s3) into the restic repository (ARGS="--project x")
 	npm run --silent backup -- $(ARGS)
 
 backup-verify: ## Check the repository (reads every pack) and the newest backup against its manifest

@@ -20,8 +20,9 @@ Usage: npx tsx ops/restore.ts [--snapshot ID] [--project NAME] [--yes] [--dry-ru
   2. restores the snapshot into build/backup/<project>/restore and checks every file against
      its manifest: a damaged snapshot is refused before anything changes;
   3. a safety backup of the current state (tagged safety);
-  4. stops the API, replaces the volumes and the database, compares files and rows with the
-     manifest, starts the API and waits until it is healthy.
+  4. stops the API, replaces the volumes (STORAGE=s3: puts back every object the bucket lacks
+     or holds with other bytes, each with its SHA-256) and the database, compares files and
+     rows with the manifest, starts the API and waits until it is healthy.
   --dry-run lists exactly which files and row counts would change, and changes nothing.
 `
 

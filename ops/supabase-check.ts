@@ -1,7 +1,7 @@
 #!/usr/bin/env -S npx tsx
 // make supabase-check: checks, from the operator's machine, that a Supabase project is set up
-// the way the API needs it. Changes nothing (a test sign-in only opens a session). Storage is
-// not checked yet (see RUNBOOK.md#supabase).
+// the way the API needs it. Changes nothing (a test sign-in only opens a session; the storage
+// check writes one probe object and deletes it).
 import { z } from 'zod'
 import { parseArgs } from './lib/args.ts'
 import { StopError } from './lib/errors.ts'
@@ -9,6 +9,7 @@ import { runScript } from './lib/main.ts'
 import { createContext } from './lib/context.ts'
 import { runPipeline } from './lib/pipeline.ts'
 import type { SupabaseProject } from './lib/supabase-project.ts'
+import type { SupabaseStorage } from './lib/supabase-storage.ts'
 import { supabaseCheckPipeline } from './steps/supabase-check/index.ts'
 import type { CheckContext } from './steps/supabase-check/index.ts'
 
@@ -22,6 +23,11 @@ Reads the API's settings from the environment (e.g. set -a; . ./.env; set +a):
   SUPABASE_TEST_EMAIL, SUPABASE_TEST_PASSWORD
                         a confirmed test user: signs in and checks the API accepts its token
   DATABASE_URL          checked for a session connection (LISTEN/NOTIFY, advisory locks)
+  S3_BUCKET, S3_ENDPOINT, S3_REGION, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY,
+  S3_FORCE_PATH_STYLE, S3_PREFIX
+                        Storage through its S3 endpoint (https://<ref>.supabase.co/storage/v1/s3):
+                        a probe object put, read by range and deleted with the API's adapter,
+                        and its public URL refused (the bucket is private)
 
   --skip-database       do not connect to DATABASE_URL
   --timeout SECONDS     per request (default 10)
@@ -34,6 +40,16 @@ const EnvSchema = z.object({
   SUPABASE_TEST_EMAIL: z.string().min(1).optional(),
   SUPABASE_TEST_PASSWORD: z.string().min(1).optional(),
   DATABASE_URL: z.string().min(1).optional(),
+  S3_BUCKET: z.string().min(3).max(63).optional(),
+  S3_ENDPOINT: z.url().optional(),
+  S3_PREFIX: z.string().default(''),
+  S3_REGION: z.string().min(1).default('us-east-1'),
+  S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+  S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  S3_FORCE_PATH_STYLE: z
+    .enum(['true', 'false', '1', '0'])
+    .default('false')
+    .transform((v) => v === 'true' || v === '1'),
 })
 
 await runScript(async () => {
@@ -65,7 +81,26 @@ await runScript(async () => {
     databaseUrl: e.DATABASE_URL,
     timeoutMs: flags.timeout * 1000,
   }
-  const ctx: CheckContext = { ...createContext({ dryRun: false }), project, signIn, database }
+  const storage: SupabaseStorage | undefined = e.S3_BUCKET
+    ? {
+        projectUrl: e.SUPABASE_URL,
+        ...(e.S3_ENDPOINT ? { endpoint: e.S3_ENDPOINT } : {}),
+        bucket: e.S3_BUCKET,
+        prefix: e.S3_PREFIX,
+        region: e.S3_REGION,
+        ...(e.S3_ACCESS_KEY_ID ? { accessKeyId: e.S3_ACCESS_KEY_ID } : {}),
+        ...(e.S3_SECRET_ACCESS_KEY ? { secretAccessKey: e.S3_SECRET_ACCESS_KEY } : {}),
+        forcePathStyle: e.S3_FORCE_PATH_STYLE,
+        timeoutMs: flags.timeout * 1000,
+      }
+    : undefined
+  const ctx: CheckContext = {
+    ...createContext({ dryRun: false }),
+    project,
+    signIn,
+    database,
+    ...(storage ? { storage } : {}),
+  }
   console.log(`checking Supabase project ${project.url}`)
   await runPipeline(supabaseCheckPipeline, ctx)
 })

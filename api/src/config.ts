@@ -83,6 +83,11 @@ export const ConfigSchema = z
     // At start, temporary upload files older than this are removed; 0 removes all (one process).
     // Several replicas share the volume during a rolling deploy: the stack sets 300.
     TMP_STALE_SECONDS: z.coerce.number().int().min(0).default(0),
+    // The orphan sweep (audio files no recording row names, moved to .orphans/; abandoned
+    // temporary objects on object storage) runs at start and then every interval (0: only at
+    // start); a file is an orphan only once older than the age, so uploads in flight are spared.
+    ORPHAN_SWEEP_INTERVAL_SECONDS: z.coerce.number().int().min(0).default(3600),
+    ORPHAN_MIN_AGE_SECONDS: z.coerce.number().int().min(1).default(3600),
     SHUTDOWN_DRAIN_SECONDS: z.coerce.number().int().min(0).max(3600).default(25),
     // Where audio and notes live: the volumes (disk), or an S3-compatible bucket shared by
     // every replica (AWS S3, Supabase Storage's /storage/v1/s3, SeaweedFS, Garage, MinIO).

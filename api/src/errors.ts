@@ -3,6 +3,7 @@ import type { Context } from 'hono'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import type { Logger } from './lib/logger.ts'
 import type { ErrorCode, ErrorEnvelope } from './contract/errors.ts'
+import { StoreUnavailableError } from './files/file-store.ts'
 
 // The codes and the envelope are part of the HTTP contract (contract/errors.ts).
 
@@ -48,6 +49,19 @@ export function createErrorHandler(logger: Logger) {
     const requestId = c.get('requestId') as string | undefined
     if (err instanceof ApiError) {
       return c.json(errorBody(err.code, err.message, requestId), err.status)
+    }
+    if (err instanceof StoreUnavailableError) {
+      // Down or overloaded, not broken: nothing was stored, and the client may retry as told.
+      logger.warn('object store unavailable', { request_id: requestId, reason: err.reason })
+      c.header('Retry-After', String(err.retryAfterSeconds))
+      return c.json(
+        errorBody(
+          'UNAVAILABLE',
+          `the object store is unavailable (${err.reason})${c.req.method === 'GET' ? '' : ': nothing was stored'}; retry later`,
+          requestId
+        ),
+        503
+      )
     }
     if (err instanceof HTTPException) {
       const code: ErrorCode =

@@ -16,7 +16,7 @@ import { Circuit } from './jobs/circuit.ts'
 import { createWorker } from './jobs/worker.ts'
 import { selectProviders } from './providers/select.ts'
 import { createApp } from './app.ts'
-import { sweepOrphanAudio } from './jobs/sweep.ts'
+import { startOrphanSweeper, sweepOrphanAudio } from './jobs/sweep.ts'
 
 export type RuntimeParts = {
   db: Database
@@ -45,7 +45,8 @@ export async function startScribe(config: Config, parts: RuntimeParts) {
   const { db, logger, metrics } = parts
   const applied = await migrate(db)
   if (applied.length) logger.info('database migrated', { applied })
-  await sweepOrphanAudio({ db, files: parts.files, logger, clock })
+  const sweepDeps = { db, files: parts.files, logger, clock }
+  await sweepOrphanAudio(sweepDeps, config.ORPHAN_MIN_AGE_SECONDS * 1000)
   const tokens = config.SUPABASE_URL
     ? createSupabaseTokens({
         url: config.SUPABASE_URL,
@@ -110,12 +111,19 @@ export async function startScribe(config: Config, parts: RuntimeParts) {
     startedAt: clock.now(),
   })
   await worker.start()
+  const sweeper = startOrphanSweeper(sweepDeps, {
+    intervalMs: config.ORPHAN_SWEEP_INTERVAL_SECONDS * 1000,
+    minAgeMs: config.ORPHAN_MIN_AGE_SECONDS * 1000,
+    // As at start (adapters/runtime.ts): a shared bucket's uploads may take an hour.
+    tmpStaleMs: Math.max(config.TMP_STALE_SECONDS, 7200) * 1000,
+  })
   return {
     app,
     worker,
     hub,
     tokens,
     async close() {
+      await sweeper.stop()
       await worker.stop()
       await hub.close()
       await db.close()

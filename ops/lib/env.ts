@@ -49,6 +49,21 @@ export const OpsEnvSchema = z.object({
   // restic 0.14 reads no environment variable for its ssh command (sftp.args came in 0.16):
   // e.g. `ssh -F /etc/medic-scribe/ssh_config backup-host -s sftp`, passed as -o sftp.command.
   RESTIC_SFTP_COMMAND: z.string().min(1).optional(),
+  // Object storage (STORAGE=s3, as the API reads them from this file): make backup mirrors the
+  // bucket's referenced objects and make restore puts them back (RUNBOOK.md#object-storage).
+  STORAGE: z.enum(['disk', 's3']).default('disk'),
+  S3_ENDPOINT: z.url().optional(),
+  /** The endpoint as this machine reaches it, when the API's (a compose service name) differs. */
+  S3_BACKUP_ENDPOINT: z.url().optional(),
+  S3_BUCKET: z.string().min(3).max(63).optional(),
+  S3_PREFIX: z.string().default(''),
+  S3_REGION: z.string().min(1).default('us-east-1'),
+  S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+  S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  S3_FORCE_PATH_STYLE: z
+    .enum(['true', 'false', '1', '0'])
+    .default('false')
+    .transform((v) => v === 'true' || v === '1'),
   // Monitoring (compose/compose.monitor.yml, RUNBOOK.md#monitoring-and-alerts)
   /** Where ops scripts write textfile metrics (backup heartbeat...) for the node exporter. */
   METRICS_TEXTFILE_DIR: z.string().min(1).default(fromRoot('build', 'metrics')),

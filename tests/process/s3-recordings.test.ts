@@ -1,9 +1,9 @@
 // The API's recordings flow with STORAGE=s3 on a real S3 server (SeaweedFS): a 202 means the
 // audio is in the bucket with the SHA-256 the recording row holds, playback seeks by ranged
-// GETs, notes land in the bucket too; keys the bucket refuses stop the start, and an upload
-// while the object store is down is not acknowledged.
+// GETs, notes land in the bucket too; keys the bucket refuses stop the start, and while the
+// object store is down uploads and reads answer 503 with a Retry-After and readiness says why.
 import { createHash } from 'node:crypto'
-import { HeadObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3'
+import { HeadObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3'
 import type { S3Client } from '@aws-sdk/client-s3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { consultationWav } from '../support/audio.ts'
@@ -101,6 +101,44 @@ describe('recordings on object storage (SeaweedFS)', { timeout: 90_000 }, () => 
     expect((await h.request('/health/ready')).status).toBe(200)
   })
 
+  it('should sweep an orphan object periodically, never a committed one', async () => {
+    // Objects cannot be back-dated: the API's clock moves two hours on instead.
+    let offset = 0
+    const swept = await createHarness({
+      env: {
+        ...s3.env(BUCKET, 'sweep/'),
+        ORPHAN_SWEEP_INTERVAL_SECONDS: '1',
+        ORPHAN_MIN_AGE_SECONDS: '3600',
+      },
+      clock: { now: () => Date.now() + offset },
+      concurrency: 0,
+    })
+    try {
+      const doc = await swept.addUser('s3-sweep@example.org')
+      const res = await swept.upload(doc.token, await consultationWav())
+      expect(res.status).toBe(202)
+      const [row] = await swept.db.query<{ audio_path: string }>(
+        'SELECT audio_path FROM recordings'
+      )
+      await client.send(
+        new PutObjectCommand({ Bucket: BUCKET, Key: 'sweep/audio/ab/orphan.wav', Body: 'x' })
+      )
+      offset = 2 * 3600_000
+      const until = Date.now() + 15_000
+      while (
+        !(await keys('sweep/audio/.orphans/')).includes('sweep/audio/.orphans/ab/orphan.wav')
+      ) {
+        if (Date.now() > until) throw new Error('the periodic sweep did not move the orphan')
+        await new Promise((r) => setTimeout(r, 200))
+      }
+      const left = await keys('sweep/audio/')
+      expect(left).toContain(`sweep/audio/${row!.audio_path}`)
+      expect(left).not.toContain('sweep/audio/ab/orphan.wav')
+    } finally {
+      await swept.close()
+    }
+  })
+
   it('should not start with keys the bucket refuses', async () => {
     await expect(
       createHarness({
@@ -109,20 +147,40 @@ describe('recordings on object storage (SeaweedFS)', { timeout: 90_000 }, () => 
     ).rejects.toThrow()
   })
 
-  it('should answer an error, and acknowledge nothing, when the object store is down', async () => {
+  it('should answer 503 with a Retry-After, and acknowledge nothing, when the object store is down', async () => {
     const lost = await startS3Server()
     await lost.createBucket(BUCKET)
-    const down = await createHarness({ env: lost.env(BUCKET) })
+    const down = await createHarness({ env: lost.env(BUCKET), concurrency: 0 })
     try {
       const doc = await down.addUser('s3-down@example.org')
+      const before = await down.upload(doc.token, await consultationWav())
+      expect(before.status).toBe(202)
+      const { id } = (await before.json()) as { id: string }
       await lost.stop()
+
       const res = await down.upload(doc.token, await consultationWav())
-      expect(res.status).toBeGreaterThanOrEqual(500)
-      expect(await res.json()).toMatchObject({ error: { code: expect.any(String) } })
-      expect(await down.rowCounts()).toMatchObject({ recordings: 0, jobs: 0 })
+      expect(res.status).toBe(503)
+      expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0)
+      expect(await res.json()).toMatchObject({
+        error: {
+          code: 'UNAVAILABLE',
+          message: expect.stringMatching(/object store.*ECONNREFUSED/),
+        },
+      })
+      expect(await down.rowCounts()).toMatchObject({ recordings: 1, jobs: 1 })
+
+      const read = await down.request(`/api/recordings/${id}/audio`, { headers: doc.auth })
+      expect(read.status).toBe(503)
+      expect(read.headers.get('retry-after')).toBeTruthy()
+
       const ready = await down.request('/health/ready')
       expect(ready.status).toBe(503)
-      expect(await ready.json()).toMatchObject({ failing: ['audio', 'notes'] })
+      const body = (await ready.json()) as {
+        failing: string[]
+        checks: Record<string, { error?: string }>
+      }
+      expect(body.failing).toEqual(['audio', 'notes'])
+      expect(body.checks.audio!.error).toMatch(/object store is unavailable: unreachable/)
     } finally {
       await down.close()
       await lost.stop()

@@ -1,16 +1,21 @@
 // How the object store meets a provider's failures, with msw answering as S3 does (XML error
-// bodies, status codes): SlowDown and 500 are retried, a checksum refusal and a hung request
-// fail the write, and a bucket that refuses writes makes readiness say so. The behaviour
+// bodies, status codes): SlowDown and 500 are retried, then (like a refused connection or a hung
+// request) reported as the store being unavailable, which the API answers with 503 and a
+// Retry-After; a checksum refusal fails the write at once; a bucket that refuses writes makes
+// readiness say so. The behaviour
 // against a real server is in tests/process/s3-file-store.test.ts.
 import { setupServer } from 'msw/node'
-import { delay, http, HttpResponse } from 'msw'
+import { delay, http, HttpResponse, passthrough } from 'msw'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { S3Client } from '@aws-sdk/client-s3'
 import { parseConfig } from '../../api/src/config.ts'
 import { createS3Client } from '../../api/src/adapters/s3-client.ts'
 import { createS3FileStore } from '../../api/src/adapters/s3-file-store.ts'
+import { DEFAULT_RETRY_AFTER_SECONDS } from '../../api/src/adapters/s3-errors.ts'
+import { StoreUnavailableError } from '../../api/src/files/file-store.ts'
 
 const ENDPOINT = 'http://s3.example.test:9000'
-const config = parseConfig({
+const raw = {
   STORAGE: 's3',
   S3_ENDPOINT: ENDPOINT,
   S3_BUCKET: 'scribe',
@@ -18,7 +23,8 @@ const config = parseConfig({
   S3_ACCESS_KEY_ID: 'AKIDEXAMPLE',
   S3_SECRET_ACCESS_KEY: 'secret',
   S3_FORCE_PATH_STYLE: 'true',
-})
+}
+const config = parseConfig(raw)
 const s3Error = (status: number, code: string, message: string) =>
   new HttpResponse(
     `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>${message}</Message><RequestId>r1</RequestId></Error>`,
@@ -63,9 +69,62 @@ describe('S3 file store against provider errors', () => {
       })
     )
     await expect((await store()).writeAtomic('notes', 'n2.json', note)).rejects.toMatchObject({
-      name: 'InternalError',
+      name: 'StoreUnavailableError',
+      reason: 'InternalError (HTTP 500)',
+      retryAfterSeconds: DEFAULT_RETRY_AFTER_SECONDS,
     })
     expect(calls).toBe(4)
+  })
+
+  it('should call a store that keeps answering SlowDown unavailable, with its Retry-After', async () => {
+    server.use(
+      http.get(`${ENDPOINT}/scribe/clinic/audio/ab/a.wav`, () => {
+        const res = s3Error(503, 'SlowDown', 'Please reduce your request rate.')
+        res.headers.set('retry-after', '30')
+        return res
+      })
+    )
+    // One attempt: the SDK's retries would honour the 30 s (they are tested above).
+    const once = await createS3FileStore({
+      client: new S3Client({
+        endpoint: ENDPOINT,
+        region: 'us-east-1',
+        forcePathStyle: true,
+        credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' },
+        maxAttempts: 1,
+      }),
+      bucket: 'scribe',
+      prefix: 'clinic',
+    })
+    const err = await once.read('audio', 'ab/a.wav').catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(StoreUnavailableError)
+    expect(err).toMatchObject({ reason: 'SlowDown (HTTP 503)', retryAfterSeconds: 30 })
+  })
+
+  it('should call a store that refuses connections unreachable, in reads, streams and readiness', async () => {
+    const down = await createS3FileStore({
+      // Nothing listens on port 9 of this machine: the connection is refused.
+      client: createS3Client(parseConfig({ ...raw, S3_ENDPOINT: 'http://127.0.0.1:9' })),
+      bucket: 'scribe',
+    })
+    server.use(http.all('http://127.0.0.1:9/*', () => passthrough()))
+    const unreachable = { name: 'StoreUnavailableError', reason: 'unreachable (ECONNREFUSED)' }
+    await expect(down.size('audio', 'ab/a.wav')).rejects.toMatchObject(unreachable)
+    await expect(down.check('audio')).rejects.toMatchObject(unreachable)
+    await expect(down.stream('audio', 'ab/a.wav').getReader().read()).rejects.toMatchObject(
+      unreachable
+    )
+  })
+
+  it('should keep a refusal that is not an outage as it is (404, 403)', async () => {
+    server.use(
+      http.get(`${ENDPOINT}/scribe/clinic/audio/ab/gone.wav`, () =>
+        s3Error(403, 'AccessDenied', 'Access Denied')
+      )
+    )
+    await expect((await store()).read('audio', 'ab/gone.wav')).rejects.toMatchObject({
+      name: 'AccessDenied',
+    })
   })
 
   it('should fail the write when the server refuses the checksum (BadDigest), without retrying', async () => {
@@ -97,7 +156,7 @@ describe('S3 file store against provider errors', () => {
     )
     await expect(
       (await store({ requestTimeoutMs: 150 })).writeAtomic('notes', 'n4.json', note)
-    ).rejects.toMatchObject({ name: 'TimeoutError' })
+    ).rejects.toMatchObject({ name: 'StoreUnavailableError', reason: 'TimeoutError' })
     expect(calls).toBe(4)
   })
 

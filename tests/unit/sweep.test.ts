@@ -43,3 +43,39 @@ describe('sweepOrphanAudio', () => {
     expect(await h.files.size('audio', '.orphans/ab/crashed-before-commit.wav')).toBe(3)
   })
 })
+
+describe('the periodic orphan sweep', () => {
+  let h: Harness
+  beforeAll(async () => {
+    h = await createHarness({
+      stt: 'none',
+      env: { ORPHAN_SWEEP_INTERVAL_SECONDS: '1', ORPHAN_MIN_AGE_SECONDS: '60' },
+    })
+  })
+  afterAll(() => h.close())
+
+  it('should move an orphan left after start-up aside on a later run, never a committed file', async () => {
+    const doc = await h.addUser('doc@example.org')
+    const { id } = (await (await h.upload(doc.token, await consultationWav())).json()) as {
+      id: string
+    }
+    const [rec] = await h.db.query<{ audio_path: string }>(
+      'SELECT audio_path FROM recordings WHERE id = $1',
+      [id]
+    )
+    // Both older than the 60 s threshold; only one has a recording row.
+    await h.files.writeAtomic('audio', 'cd/crashed-later.wav', new Uint8Array([7, 8, 9]))
+    const old = new Date(Date.now() - 120_000)
+    await utimes(join(h.config.AUDIO_DIR, 'cd/crashed-later.wav'), old, old)
+    await utimes(join(h.config.AUDIO_DIR, rec!.audio_path), old, old)
+
+    const until = Date.now() + 10_000
+    while ((await h.files.size('audio', '.orphans/cd/crashed-later.wav')) === undefined) {
+      if (Date.now() > until) throw new Error('the periodic sweep did not run within 10 s')
+      await new Promise((r) => setTimeout(r, 100))
+    }
+    expect((await h.files.list('audio')).map((f) => f.path)).toEqual([rec!.audio_path])
+    const played = await h.request(`/api/recordings/${id}/audio`, { headers: doc.auth })
+    expect(played.status).toBe(200)
+  })
+})

@@ -16,6 +16,7 @@ import { Upload } from '@aws-sdk/lib-storage'
 import type { Area, FileStore, TempFile } from '../files/file-store.ts'
 import { FileTooLargeError } from '../files/file-store.ts'
 import { createStreamHasher } from './s3-checksums.ts'
+import { toStoreError } from './s3-errors.ts'
 
 const TMP = '.tmp'
 const ORPHANS = '.orphans'
@@ -214,7 +215,7 @@ export async function createS3FileStore(o: S3FileStoreOptions): Promise<S3FileSt
 
   if (o.staleTmpMs !== undefined) await sweepTemp(o.staleTmpMs)
 
-  return {
+  return unavailableAsStoreError({
     writeTemp,
     commit,
     sweepTemp,
@@ -329,5 +330,35 @@ export async function createS3FileStore(o: S3FileStoreOptions): Promise<S3FileSt
       }
       return { writable: probe.writable, freeBytes: Number.POSITIVE_INFINITY }
     },
+  })
+}
+
+/**
+ * Every method's failure that means "the store is down or busy" (no connection, a timeout, 5xx,
+ * SlowDown, after the SDK's retries) becomes a StoreUnavailableError, which the API answers
+ * with 503 and a Retry-After; the stream's too, for a read that fails before its first byte.
+ */
+function unavailableAsStoreError(store: S3FileStore): S3FileStore {
+  const rethrow = (err: unknown): never => {
+    throw toStoreError(err)
   }
+  const wrapped = { ...store } as Record<string, unknown>
+  for (const [name, fn] of Object.entries(store)) {
+    if (typeof fn !== 'function' || name === 'stream') continue
+    wrapped[name] = (...args: unknown[]) =>
+      (fn as (...a: unknown[]) => Promise<unknown>)(...args).catch(rethrow)
+  }
+  const guarded = wrapped as unknown as S3FileStore
+  guarded.stream = (area, path, range) => {
+    const reader = store.stream(area, path, range).getReader()
+    return new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        const { done, value } = await reader.read().catch(rethrow)
+        if (done) controller.close()
+        else controller.enqueue(value)
+      },
+      cancel: (reason) => reader.cancel(reason),
+    })
+  }
+  return guarded
 }

@@ -24,6 +24,20 @@ export class StorageFullError extends Error {
   }
 }
 
+/**
+ * The store cannot be reached, or answers that it is overloaded (5xx, SlowDown, a timeout):
+ * nothing was kept, and the same request may succeed after `retryAfterSeconds`.
+ */
+export class StoreUnavailableError extends Error {
+  override name = 'StoreUnavailableError'
+  constructor(
+    readonly reason: string,
+    readonly retryAfterSeconds: number
+  ) {
+    super(`the object store is unavailable: ${reason}`)
+  }
+}
+
 export interface FileStore {
   /** Streams into a temporary file, fsyncs it, and hashes it on the way; nothing visible yet. */
   writeTemp(area: Area, chunks: AsyncIterable<Uint8Array>, maxBytes: number): Promise<TempFile>
@@ -50,4 +64,10 @@ export interface FileStore {
   quarantine(area: Area, path: string): Promise<void>
   /** Free bytes on the area's filesystem, and whether a file can be created there. */
   check(area: Area): Promise<{ writable: boolean; freeBytes: number }>
+  /**
+   * Removes temporary files and pending uploads older than `olderThanMs` (object storage: its
+   * `.tmp/` objects and multipart uploads), for the periodic sweep; committed files are never
+   * touched. Absent where start-up alone cleans up (the disk store: one volume per host).
+   */
+  sweepTemp?(olderThanMs: number): Promise<{ removed: string[]; aborted: string[] }>
 }

@@ -28,7 +28,9 @@ export async function commitRecording(
   try {
     await deps.files.commit(upload.temp, audioPath)
   } catch (err) {
-    await deps.files.discard(upload.temp)
+    // The commit's own failure is the answer; a temporary object the store cannot delete now
+    // (it is down) is removed by the periodic sweep.
+    await deps.files.discard(upload.temp).catch(() => {})
     throw err
   }
   try {

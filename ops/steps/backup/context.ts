@@ -5,6 +5,8 @@ import { createContext } from '../../lib/context.ts'
 import type { OpsContext } from '../../lib/context.ts'
 import type { Manifest } from '../../lib/manifest.ts'
 import { fromRoot } from '../../lib/paths.ts'
+import { openBucket } from '../../lib/object-store.ts'
+import type { Bucket } from '../../lib/object-store.ts'
 import { createRestic } from '../../lib/restic.ts'
 import type { BackupEnv, BackupSummary, Restic } from '../../lib/restic.ts'
 import type { StackState } from '../../lib/volumes.ts'
@@ -29,6 +31,10 @@ export type BackupContext = OpsContext & {
   tags: string[]
   /** Set when the caller (a restore taking its safety backup) already holds the lock. */
   lockHeld: boolean
+  /** A safety backup keeps what there is: files the database names but that are lost are noted. */
+  partial: boolean
+  /** The bucket with STORAGE=s3; undefined when the files are in the volumes. */
+  bucket?: Bucket
   /** A clear copy of patient data: mode 700, removed at the end of the run. */
   staging: string
   work: string
@@ -38,6 +44,8 @@ export type BackupContext = OpsContext & {
   wanted?: string[]
   /** The volume files in this backup (`audio/…`, `notes/…`), as staged. */
   included?: string[]
+  /** STORAGE=s3: how many objects were downloaded into the mirror and how many reused. */
+  mirrored?: { downloaded: number; reused: number }
   manifest?: Manifest
   result?: BackupSummary
 }
@@ -48,9 +56,13 @@ export function createBackupContext(o: {
   dryRun: boolean
   tags?: string[]
   lockHeld?: boolean
+  partial?: boolean
 }): BackupContext {
   const base = workDir(o.project)
+  const bucket = openBucket(o.env)
   return {
+    ...(bucket ? { bucket } : {}),
+    partial: o.partial ?? false,
     ...createContext({ dryRun: o.dryRun }),
     project: o.project,
     env: o.env,

@@ -58,6 +58,7 @@ async function stage(c: BackupContext): Promise<{ staged: Staged; how: string }>
 export const files = defineStep<BackupContext>({
   name: 'files',
   changes: true,
+  skip: (c) => (c.bucket ? 'STORAGE=s3: the objects step reads the bucket' : false),
   plan: (c) =>
     `take the files the dump references from ${c.project}_audio and ${c.project}_notes (read-only)`,
   run: async (c) => {

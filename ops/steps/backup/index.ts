@@ -1,5 +1,5 @@
-// make backup, as a pipeline: lock, repository, volumes, database dump, the files it references,
-// the manifest, restic, then the heartbeat the monitor watches; the staging copy is removed whatever happens.
+// make backup, as a pipeline: lock, repository, volumes, database dump, the files it references
+// (from the volumes, or with STORAGE=s3 the objects, mirrored), the manifest, restic, then the heartbeat the monitor watches; the staging copy is removed whatever happens.
 import { runPipeline } from '../../lib/pipeline.ts'
 import type { Pipeline } from '../../lib/pipeline.ts'
 import type { Manifest } from '../../lib/manifest.ts'
@@ -10,6 +10,7 @@ import { dump } from './dump.ts'
 import { files } from './files.ts'
 import { heartbeat } from './heartbeat.ts'
 import { manifest } from './manifest.ts'
+import { objects } from './objects.ts'
 import { repository } from './repository.ts'
 import { cleanup, store } from './store.ts'
 import { volumes } from './volumes.ts'
@@ -20,7 +21,7 @@ export const backupPipeline: Pipeline<BackupContext> = {
   // create the password file or the repository, nor share the staging folder.
   lock: (c) =>
     c.lockHeld ? undefined : { file: lockFile(c.project), holder: `backup of ${c.project}` },
-  steps: [repository, volumes, dump, files, manifest, store, heartbeat],
+  steps: [repository, volumes, dump, files, objects, manifest, store, heartbeat],
   always: [cleanup],
 }
 
@@ -33,6 +34,7 @@ export async function runBackup(o: {
   dryRun: boolean
   tags?: string[]
   lockHeld?: boolean
+  partial?: boolean
 }): Promise<BackupResult | undefined> {
   const ctx = createBackupContext(o)
   await runPipeline(backupPipeline, ctx)

@@ -9,7 +9,9 @@ export const volumes = defineStep<BackupContext>({
   changes: false,
   run: async (c) => {
     const state = await stackState(c.project)
-    const missing = Object.values(state.volumes).filter((v) => !state.existing.has(v))
+    // With STORAGE=s3 the files are objects: only the database's volume must be there.
+    const needed = c.bucket ? [state.volumes.pgdata] : Object.values(state.volumes)
+    const missing = needed.filter((v) => !state.existing.has(v))
     if (missing.length)
       throw new StopError(
         `no volume ${missing.join(', ')} for the project ${c.project}`,
@@ -17,6 +19,6 @@ export const volumes = defineStep<BackupContext>({
       )
     c.state = state
     const running = state.containers.get('postgres')?.running
-    return `${Object.values(state.volumes).join(', ')}; postgres ${running ? 'running' : 'stopped'}`
+    return `${needed.join(', ')}; postgres ${running ? 'running' : 'stopped'}`
   },
 })

@@ -3,6 +3,8 @@ import { path } from 'zx'
 import { createContext } from '../../lib/context.ts'
 import type { OpsContext } from '../../lib/context.ts'
 import type { Difference, Manifest } from '../../lib/manifest.ts'
+import { openBucket } from '../../lib/object-store.ts'
+import type { Bucket } from '../../lib/object-store.ts'
 import { createRestic } from '../../lib/restic.ts'
 import type { BackupEnv, Restic, Snapshot } from '../../lib/restic.ts'
 import type { StackState } from '../../lib/volumes.ts'
@@ -26,6 +28,8 @@ export type RestoreContext = OpsContext & {
   apiWasRunning: boolean
   /** Set once the stack's data starts changing: a failure after it needs the safety backup. */
   changing: boolean
+  /** The bucket with STORAGE=s3: the objects are put back there instead of the volumes. */
+  bucket?: Bucket
 }
 
 export function createRestoreContext(o: {
@@ -35,7 +39,9 @@ export function createRestoreContext(o: {
   yes: boolean
   dryRun: boolean
 }): RestoreContext {
+  const bucket = openBucket(o.env)
   return {
+    ...(bucket ? { bucket } : {}),
     ...createContext({ dryRun: o.dryRun }),
     env: o.env,
     restic: createRestic(o.env),

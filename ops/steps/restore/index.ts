@@ -16,6 +16,7 @@ import {
   stopApi,
   volumes,
 } from './replace.ts'
+import { objects } from './objects.ts'
 
 export const restorePipeline: Pipeline<RestoreContext> = {
   name: 'restore',
@@ -30,6 +31,7 @@ export const restorePipeline: Pipeline<RestoreContext> = {
     safety,
     stopApi,
     volumes,
+    objects,
     database,
     startApi,
   ],

@@ -7,8 +7,10 @@ import { defineStep } from '../../lib/pipeline.ts'
 import { formatBytes } from '../../lib/restic.ts'
 import { pickSnapshot } from '../../lib/snapshots.ts'
 import { detail } from '../../lib/step.ts'
-import { liveTableCounts, liveVolumeFiles, stackState, withPostgres } from '../../lib/volumes.ts'
+import { describeBucket } from '../../lib/object-store.ts'
+import { liveTableCounts, stackState, withPostgres } from '../../lib/volumes.ts'
 import type { RestoreContext } from './context.ts'
+import { liveFiles } from './objects.ts'
 
 export const password = defineStep<RestoreContext>({
   name: 'repository password',
@@ -41,18 +43,18 @@ export const compare = defineStep<RestoreContext>({
   run: async (c) => {
     const m = JSON.parse(await c.restic.dump(c.snap!.id, '/manifest.json')) as Manifest
     const state = await stackState(c.project)
-    const files = await liveVolumeFiles(state)
+    c.state = state
+    const files = await liveFiles(c)
     const tables = state.existing.has(state.volumes.pgdata)
       ? await withPostgres(state, c.env, liveTableCounts)
       : {}
     c.manifest = m
-    c.state = state
     c.diffs = compareManifests({ files: volumeFiles(m.files), tables: m.tables }, { files, tables })
     const wanted = volumeFiles(m.files)
     const rows = Object.values(m.tables).reduce((a, b) => a + b, 0)
     echo(
       `Restore snapshot ${c.snap!.short_id} of ${m.project} (taken ${m.createdAt}) into the project ${c.project}:\n` +
-        `  replaces the volumes ${state.volumes.audio} and ${state.volumes.notes} with ${wanted.length} files (${formatBytes(wanted.reduce((a, f) => a + f.size, 0))})\n` +
+        `  ${c.bucket ? `puts back into ${describeBucket(c.bucket)} what differs of` : `replaces the volumes ${state.volumes.audio} and ${state.volumes.notes} with`} ${wanted.length} files (${formatBytes(wanted.reduce((a, f) => a + f.size, 0))})\n` +
         `  replaces the database scribe with ${Object.keys(m.tables).length} tables, ${rows} rows\n` +
         `  the API (${state.containers.get('api')?.name ?? 'not created'}) is stopped meanwhile`
     )

@@ -9,16 +9,11 @@ import { compareManifests, describeDifference, volumeFiles } from '../../lib/man
 import { defineStep } from '../../lib/pipeline.ts'
 import { restoreAndCompare } from '../../lib/snapshots.ts'
 import { detail } from '../../lib/step.ts'
-import {
-  liveTableCounts,
-  liveVolumeFiles,
-  stackState,
-  volumeHostPath,
-  withPostgres,
-} from '../../lib/volumes.ts'
+import { liveTableCounts, stackState, volumeHostPath, withPostgres } from '../../lib/volumes.ts'
 import { DB_DUMP } from '../backup/context.ts'
 import { runBackup } from '../backup/index.ts'
 import type { RestoreContext } from './context.ts'
+import { liveFiles, remaining } from './objects.ts'
 
 const q = $({ quiet: true, timeout: '60m' })
 
@@ -99,6 +94,8 @@ export const safety = defineStep<RestoreContext>({
       dryRun: false,
       tags: ['safety'],
       lockHeld: true,
+      // What is being restored is often what is missing: keep the rest rather than stop.
+      partial: true,
     })
     c.safety = result?.snapshotId
     return c.safety ? `snapshot ${c.safety}` : 'none'
@@ -165,6 +162,7 @@ export const scratch = defineStep<RestoreContext>({
 export const volumes = defineStep<RestoreContext>({
   name: 'restore the volumes',
   changes: true,
+  skip: (c) => (c.bucket ? 'STORAGE=s3: the objects step puts the files back' : false),
   plan: (c) => `replace ${c.state!.volumes.audio} and ${c.state!.volumes.notes}`,
   run: async (c) => {
     c.changing = true
@@ -192,10 +190,13 @@ export const database = defineStep<RestoreContext>({
     const { files: live, tables } = await withPostgres(state, c.env, async (pg) => {
       // One transaction: the schema is emptied and reloaded, or left as it was.
       await q`{ echo 'DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public;'; docker exec -i ${pg} pg_restore --no-owner -f - < ${dump}; } | docker exec -i ${pg} psql -U scribe -d scribe -v ON_ERROR_STOP=1 -q --single-transaction`
-      return { files: await liveVolumeFiles(state), tables: await liveTableCounts(pg) }
+      return { files: await liveFiles({ ...c, state }), tables: await liveTableCounts(pg) }
     })
     const files = volumeFiles(m.files)
-    const left = compareManifests({ files, tables: m.tables }, { files: live, tables })
+    const left = remaining(
+      c,
+      compareManifests({ files, tables: m.tables }, { files: live, tables })
+    )
     if (left.length) {
       for (const d of left) detail(`✗ ${describeDifference(d)}`)
       throw new StopError(

@@ -5,12 +5,16 @@ import { defineStep } from '../../lib/pipeline.ts'
 import type { Pipeline } from '../../lib/pipeline.ts'
 import { checkDatabase, checkJwks, checkSignIn } from '../../lib/supabase-project.ts'
 import type { SupabaseProject } from '../../lib/supabase-project.ts'
+import { checkStorage } from '../../lib/supabase-storage.ts'
+import type { SupabaseStorage } from '../../lib/supabase-storage.ts'
 
 export type CheckContext = OpsContext & {
   project: SupabaseProject
   /** A test user is configured (SUPABASE_TEST_EMAIL and SUPABASE_TEST_PASSWORD). */
   signIn: boolean
   database: boolean
+  /** Storage's S3 settings (the API's S3_*), when S3_BUCKET is set. */
+  storage?: SupabaseStorage
 }
 
 const jwks = defineStep<CheckContext>({
@@ -33,11 +37,12 @@ const database = defineStep<CheckContext>({
   run: (c) => checkDatabase(c.project),
 })
 
+// Writes and deletes one probe object (under audio/.tmp/, which the API's sweep empties).
 const storage = defineStep<CheckContext>({
-  name: 'storage',
+  name: 'storage (S3 endpoint, private bucket)',
   changes: false,
-  skip: () => 'not checked by this script yet (see RUNBOOK.md#supabase)',
-  run: async () => undefined,
+  skip: (c) => (c.storage ? false : 'S3_BUCKET is not set (audio on the volumes)'),
+  run: (c) => checkStorage(c.storage!),
 })
 
 export const supabaseCheckPipeline: Pipeline<CheckContext> = {
