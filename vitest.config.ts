@@ -21,6 +21,7 @@ const STACK_ORDER = [
   'backup',
   'backup-remote',
   'backup-schedule',
+  'backup-s3',
   // Kills and restarts the api (and starts then removes the monitor's services).
   'monitor',
   'durability',
