@@ -1,6 +1,7 @@
 // Every drill, in the order `make chaos` runs them: the engine's faults first, then the
 // provider's, the disk's and the kernel's, then the operator's.
 import apiKill from './api-kill.drill.ts'
+import backupDuringBurst from './backup-during-burst.drill.ts'
 import clientCorruption from './client-corruption.drill.ts'
 import cpuMemoryPressure from './cpu-memory-pressure.drill.ts'
 import dbNetworkCut from './db-network-cut.drill.ts'
@@ -31,6 +32,7 @@ export const DRILLS: Drill[] = [
   sttNetem,
   clientCorruption,
   edgeRestart,
+  backupDuringBurst,
   envRegenerated,
   resticPasswordMissing,
   restoreOtherProject,
