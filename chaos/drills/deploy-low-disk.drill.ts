@@ -1,9 +1,12 @@
+import { stateVolume } from '../../ops/lib/target-state.ts'
 import { defineDrill } from '../lib/drill.ts'
 import { expectCleanStop, ops, removeDir, scratchDir } from '../lib/operator.ts'
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 
 let dir = ''
+// The deploy's lock and history live in this volume, made by its first run: a drill's made it.
+let madeStateVolume = false
 
 export default defineDrill({
   name: 'deploy-low-disk',
@@ -21,6 +24,12 @@ export default defineDrill({
     // A version that is not live, so the deploy would go ahead were the disk large enough.
     const version = `chaos-low-disk`
     await target.docker('tag', image, `medic-scribe/api:${version}`)
+    madeStateVolume = !(await target
+      .docker('volume', 'inspect', stateVolume(target.info.projectName))
+      .then(
+        () => true,
+        () => false
+      ))
     dir = await scratchDir('deploy-low-disk')
     const envFile = join(dir, 'env')
     const { env, projectName } = target.info
@@ -71,9 +80,11 @@ export default defineDrill({
   },
   rollbacks: [
     {
-      name: 'remove the drill tag and env file',
+      name: 'remove the drill tag, env file and the deploy state volume it made',
       run: async ({ target }) => {
         await target.docker('rmi', 'medic-scribe/api:chaos-low-disk').catch(() => '')
+        if (madeStateVolume)
+          await target.docker('volume', 'rm', stateVolume(target.info.projectName)).catch(() => '')
         await removeDir(dir)
       },
     },
