@@ -12,7 +12,8 @@ import type { RestoreContext } from './steps/restore/context.ts'
 import { restorePipeline } from './steps/restore/index.ts'
 
 const USAGE = `
-Usage: npx tsx ops/restore.ts [--snapshot ID] [--project NAME] [--yes] [--dry-run]   (make restore)
+Usage: npx tsx ops/restore.ts [--snapshot ID] [--project NAME] [--from-project NAME] [--yes] [--dry-run]
+  (make restore)
 
   Replaces the audio and notes volumes and the database of the project with a snapshot
   (the newest, or --snapshot ID):
@@ -24,6 +25,8 @@ Usage: npx tsx ops/restore.ts [--snapshot ID] [--project NAME] [--yes] [--dry-ru
      or holds with other bytes, each with its SHA-256) and the database, compares files and
      rows with the manifest, starts the API and waits until it is healthy.
   --dry-run lists exactly which files and row counts would change, and changes nothing.
+  A snapshot of another project is refused, unless --from-project names it (moving a stack's
+  data to a new project or machine).
 `
 
 let ctx: RestoreContext | undefined
@@ -32,7 +35,7 @@ await runScript(async () => {
   const flags = parseArgs({
     usage: USAGE,
     boolean: ['dry-run', 'yes'],
-    string: ['snapshot', 'project'],
+    string: ['snapshot', 'project', 'from-project'],
     shape: {
       'dry-run': z.boolean().default(false),
       yes: z.boolean().default(false),
@@ -44,6 +47,10 @@ await runScript(async () => {
         .string()
         .regex(/^[a-z0-9][a-z0-9_-]*$/)
         .default(env.COMPOSE_PROJECT_NAME),
+      'from-project': z
+        .string()
+        .regex(/^[a-z0-9][a-z0-9_-]*$/)
+        .optional(),
     },
   })
   ctx = createRestoreContext({
@@ -52,6 +59,7 @@ await runScript(async () => {
     yes: flags.yes,
     dryRun: flags['dry-run'],
     ...(flags.snapshot ? { snapshotId: flags.snapshot } : {}),
+    ...(flags['from-project'] ? { fromProject: flags['from-project'] } : {}),
   })
   await runPipeline(restorePipeline, ctx)
 })

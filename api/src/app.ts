@@ -11,6 +11,7 @@ import { registerNoteRoutes } from './routes/notes.ts'
 import { registerWebSocketRoute } from './routes/ws.ts'
 import { registerCompatRoutes } from './routes/compat.ts'
 import { requestContext } from './http/request-context.ts'
+import { discardUnreadBody } from './http/discard-unread-body.ts'
 
 /** The whole API as a web-standard Hono app; everything runtime-specific arrives in `deps`. */
 export function createApp(deps: AppDeps): Hono<AppEnv> {
@@ -27,6 +28,10 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
 
   const { users } = storesOf(deps.db)
   const auth = requireAuth({ tokens: deps.tokens, users, logger: deps.logger })
+  // Before the sign-in check, so that its 401 to an upload reaches the client too.
+  const discard = discardUnreadBody(deps)
+  app.use('/api/recordings', discard)
+  app.use('/transcribe-and-summarize', discard)
   app.use('/api/*', auth)
   app.use('/transcribe-and-summarize', auth)
   registerRecordingRoutes(app, deps)

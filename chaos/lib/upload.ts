@@ -25,6 +25,8 @@ export type UploadOptions = {
   /** Streams the body in this many pieces with a pause between them (a slow phone). */
   slowPieces?: number
   slowPauseMs?: number
+  /** Pads the recording to this many bytes (a long consultation); the provider hears the start. */
+  padTo?: number
   maxAttempts?: number
   deadlineMs?: number
   /** Called once the first attempt's body has started to flow. */
@@ -35,10 +37,10 @@ export type UploadOptions = {
 const RETRYABLE = (status: number) => status === 408 || status === 429 || status >= 500
 
 /** A distinct recording each time: the consultation plus random trailing bytes (a new SHA-256). */
-export function uniqueAudio(base: Uint8Array): Uint8Array {
-  const out = new Uint8Array(base.byteLength + 32)
+export function uniqueAudio(base: Uint8Array, padTo = 0): Uint8Array {
+  const out = new Uint8Array(Math.max(base.byteLength + 32, padTo))
   out.set(base)
-  out.set(randomBytes(32), base.byteLength)
+  out.set(randomBytes(32), out.byteLength - 32)
   return out
 }
 

@@ -13,8 +13,11 @@ export type Workload = {
   /** note.ready events the socket saw, by recording id. */
   noteReady: Set<string>
   socketReconnects: number
-  /** One upload, tracked with the others (drills use it for a slow upload, probes for theirs). */
-  upload: (opts?: UploadOptions) => Promise<UploadRecord>
+  /**
+   * One upload, tracked with the others (drills use it for a slow upload, probes for theirs);
+   * `via`: another way to the edge (a drill's faulty link).
+   */
+  upload: (opts?: UploadOptions & { via?: Target }) => Promise<UploadRecord>
   /** When a request (upload attempt or read) was first seen failing at or after `t`, if any. */
   firstFailureAfter: (t: number) => number | undefined
   startTraffic: () => void
@@ -43,11 +46,11 @@ export function createWorkload(target: Target, token: string, audio: Uint8Array)
     return p
   }
 
-  function upload(opts: UploadOptions = {}) {
-    const bytes = uniqueAudio(audio)
+  function upload(opts: UploadOptions & { via?: Target } = {}) {
+    const bytes = uniqueAudio(audio, opts.padTo)
     const record = newRecord(bytes, opts.origin ?? 'workload')
     records.push(record)
-    return track(uploadWithRetries(target, token, bytes, record, opts))
+    return track(uploadWithRetries(opts.via ?? target, token, bytes, record, opts))
   }
 
   async function uploader() {

@@ -3,10 +3,35 @@ import { Readable } from 'node:stream'
 import type { ReadableStream as NodeWebStream } from 'node:stream/web'
 import type { FilePart, MultipartReader, UploadLimits } from '../uploads/multipart.ts'
 import { UploadError } from '../uploads/multipart.ts'
+import { discardRest } from './discard-rest.ts'
+
+// What a refused upload may still send before the answer, beyond its file limit (the form's
+// other parts), and how long it may take: a slow phone's last seconds, not its whole upload.
+const DISCARD_SLACK_BYTES = 1024 * 1024
+const DISCARD_MS = 30_000
 
 /** busboy streams each part with bounded memory and enforces size limits while reading. */
+/** The runtime's own stream when nobody has read it yet, else the request's web stream. */
+function bodyStream(request: Request, runtimeBody: unknown): Readable | undefined {
+  if (runtimeBody instanceof Readable && !runtimeBody.readableDidRead) return runtimeBody
+  return request.body
+    ? Readable.fromWeb(request.body as unknown as NodeWebStream<Uint8Array>)
+    : undefined
+}
+
 export function createBusboyReader(): MultipartReader {
   return {
+    async discard(request: Request, maxBytes: number, runtimeBody?: unknown) {
+      // The runtime's stream knows whether it ended; a web body once used was read to its end
+      // or cancelled by whoever used it.
+      const source =
+        runtimeBody instanceof Readable
+          ? runtimeBody
+          : request.body && !request.bodyUsed
+            ? Readable.fromWeb(request.body as unknown as NodeWebStream<Uint8Array>)
+            : undefined
+      if (source) await discardRest(source, maxBytes, DISCARD_MS)
+    },
     read(
       request: Request,
       limits: UploadLimits,
@@ -45,19 +70,20 @@ export function createBusboyReader(): MultipartReader {
             )
           )
         }
-        const source =
-          native ?? Readable.fromWeb(request.body as unknown as NodeWebStream<Uint8Array>)
+        const source = bodyStream(request, native)!
         const fields: Record<string, string> = {}
         const pending: Promise<unknown>[] = []
         let failure: unknown
 
+        // The answer waits until the rest of the body is read and thrown away (bounded): sent
+        // earlier, it is lost behind the edge (a disk-full 507 became the edge's 503).
         const fail = (err: unknown) => {
           if (failure) return
           failure = err
           source.unpipe(bb)
-          source.destroy()
           bb.destroy(err instanceof Error ? err : new Error(String(err)))
-          void Promise.allSettled(pending).then(() => reject(err))
+          const rest = discardRest(source, limits.maxFileBytes + DISCARD_SLACK_BYTES, DISCARD_MS)
+          void Promise.allSettled([...pending, rest]).then(() => reject(err))
         }
 
         bb.on('file', (field, stream, info) => {
@@ -71,7 +97,7 @@ export function createBusboyReader(): MultipartReader {
               `the file is larger than ${limits.maxFileBytes} bytes`
             )
             stream.destroy(err)
-            // Stop reading now: busboy would otherwise keep draining the rest of the body.
+            // Stop parsing now; the rest of the body is only read and thrown away (bounded).
             fail(err)
           })
           const part = {

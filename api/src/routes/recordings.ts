@@ -51,7 +51,7 @@ export function registerRecordingRoutes(app: Hono<AppEnv>, deps: AppDeps) {
     if (key) {
       const existing = await recordings.byIdempotencyKey(userId, key)
       if (existing) {
-        await c.req.raw.body?.cancel().catch(() => {})
+        // The body is thrown away by discardUnreadBody before this answer goes out.
         const accepted: RecordingAccepted = { id: existing.id, status: existing.status }
         return c.json(accepted, 202, {
           'idempotent-replayed': 'true',

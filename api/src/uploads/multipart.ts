@@ -39,4 +39,9 @@ export interface MultipartReader {
     /** The runtime's own body stream when the entry exposes one (see ingestUpload). */
     runtimeBody?: unknown
   ): Promise<Record<string, string>>
+  /**
+   * Reads the rest of a body the route will not use and throws it away (bounded), so that its
+   * answer reaches a client behind a proxy that is still sending; see adapters/discard-rest.ts.
+   */
+  discard(request: Request, maxBytes: number, runtimeBody?: unknown): Promise<void>
 }

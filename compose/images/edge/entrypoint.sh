@@ -20,7 +20,6 @@ number() { case $2 in '' | *[!0-9]*) echo "edge: $1 must be a number, got '$2'" 
 number MAX_UPLOAD_MB "$MAX_UPLOAD_MB"
 mkdir -p /tmp/tls /tmp/edge
 
-# One megabyte over the API's limit, so the API's own, more precise answer is what users see.
 case $API_UPSTREAM in *[!A-Za-z0-9_.:-]*) echo "edge: API_UPSTREAM must be host:port, got '$API_UPSTREAM'" >&2 && exit 1 ;; esac
 echo "set \$api http://$API_UPSTREAM;" >/tmp/edge/upstream.conf
 if [ "$EDGE_RESOLVER" = auto ]; then
@@ -30,7 +29,12 @@ case $EDGE_RESOLVER in '' | *[!0-9A-Fa-f.:]*) echo "edge: EDGE_RESOLVER must be 
 # An IPv6 resolver is written in brackets, as nginx wants it.
 case $EDGE_RESOLVER in *:*) EDGE_RESOLVER="[$EDGE_RESOLVER]" ;; esac
 echo "resolver $EDGE_RESOLVER valid=10s ipv6=off;" >/tmp/edge/resolver.conf
-echo "client_max_body_size $((MAX_UPLOAD_MB + 1))m;" >/tmp/edge/limits.conf
+# Exactly the API's own refusal by declared size (the upload limit plus 64 KiB for the form
+# around the file, api/src/uploads/ingest.ts): a body over it is refused here, with a JSON 413 that
+# names the limit, after nginx has read and thrown away the body. The API refusing it instead, while
+# the edge still streams the body to it, ended in a broken pipe and the edge's 503.
+echo "client_max_body_size $((MAX_UPLOAD_MB * 1048576 + 65536));" >/tmp/edge/limits.conf
+echo "set \$max_upload_mb $MAX_UPLOAD_MB;" >>/tmp/edge/limits.conf
 if [ -n "$HTTPS_PORT" ]; then
   number HTTPS_PORT "$HTTPS_PORT"
   suffix=":$HTTPS_PORT"

@@ -15,6 +15,8 @@ export type RestoreContext = OpsContext & {
   restic: Restic
   project: string
   snapshotId?: string
+  /** The project the snapshot is of, when it is not `project` (a move between stacks). */
+  fromProject?: string
   yes: boolean
   /** The snapshot restored and checked here first: clear patient data, always removed. */
   scratch: string
@@ -36,6 +38,7 @@ export function createRestoreContext(o: {
   env: BackupEnv
   project: string
   snapshotId?: string
+  fromProject?: string
   yes: boolean
   dryRun: boolean
 }): RestoreContext {
@@ -47,6 +50,7 @@ export function createRestoreContext(o: {
     restic: createRestic(o.env),
     project: o.project,
     ...(o.snapshotId ? { snapshotId: o.snapshotId } : {}),
+    ...(o.fromProject ? { fromProject: o.fromProject } : {}),
     yes: o.yes,
     scratch: path.join(workDir(o.project), 'restore'),
     diffs: [],

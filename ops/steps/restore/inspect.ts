@@ -1,6 +1,7 @@
 // The read-only half of a restore: which snapshot, and how the stack differs from it. These run
 // in a dry run too, which then lists every difference.
 import { echo } from 'zx'
+import { StopError } from '../../lib/errors.ts'
 import { compareManifests, volumeFiles } from '../../lib/manifest.ts'
 import type { Difference, Manifest } from '../../lib/manifest.ts'
 import { defineStep } from '../../lib/pipeline.ts'
@@ -26,7 +27,18 @@ export const snapshot = defineStep<RestoreContext>({
   changes: false,
   run: async (c) => {
     c.snap = await pickSnapshot(c.restic, c.snapshotId, c.project)
-    return `${c.snap.short_id} (${c.snap.time.slice(0, 19)}Z)`
+    // A snapshot named by id may be of another stack (another clinic's, a test's): restoring it
+    // would replace this one's patients with theirs. Only a move said out loud goes on.
+    const of = c.snap.tags?.find((t) => t.startsWith('project='))?.slice('project='.length)
+    const from = c.fromProject ?? c.project
+    if (of !== from)
+      throw new StopError(
+        `snapshot ${c.snap.short_id} is of the project ${of ?? '(none)'}, not ${c.project}: nothing was changed`,
+        of && !c.fromProject
+          ? `to move that stack's data into ${c.project}, say so: make restore ARGS="--snapshot ${c.snap.short_id} --from-project ${of}"`
+          : `pick a snapshot of ${from} (restic snapshots --tag project=${from})`
+      )
+    return `${c.snap.short_id} (${c.snap.time.slice(0, 19)}Z)${of !== c.project ? ` of ${of}` : ''}`
   },
 })
 
