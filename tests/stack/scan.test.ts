@@ -1,8 +1,8 @@
 // make scan on the suite's images and running stack: it passes with today's allowlist, and a
 // planted secret in an image layer, a service without cap_drop and an expired allowlist entry
-// each fail it with a named finding. (A route that forgets its auth check is named by the probe
-// in tests/unit/scan-probe.test.ts, against a test-only app.)
-import { spawn } from 'node:child_process'
+// each fail it with a named finding. (A route that forgets its auth check fails the scan in
+// tests/unit/scan-probe.test.ts, against a test-only app; the fixture vulnerability in
+// scan-vulnerabilities.test.ts.)
 import { randomBytes } from 'node:crypto'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -11,22 +11,11 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { DEFAULT_TAG, imageRef } from '../../ops/lib/images.ts'
 import { fromRoot } from '../../ops/lib/paths.ts'
 import type { ScanReport } from '../../ops/steps/scan/report.ts'
+import { installTrivy } from './install-trivy.ts'
 import { ops } from './ops-script.ts'
 import { connect } from './stack.ts'
 
 const stack = inject('stack')
-
-/** The trivy build shows its progress in the suite's output (minutes on a fresh machine). */
-function installTrivy(): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(fromRoot('node_modules/.bin/tsx'), [fromRoot('ops', 'install-trivy.ts')], {
-      stdio: 'inherit',
-    })
-    child.on('exit', (code) =>
-      code === 0 ? resolve() : reject(new Error(`ops/install-trivy.ts exited with ${code}`))
-    )
-  })
-}
 
 describe.skipIf(!stack)('make scan', () => {
   const s = connect(stack!)
@@ -55,7 +44,9 @@ describe.skipIf(!stack)('make scan', () => {
   it('should pass on the suite images and running stack with the allowlist of today', async () => {
     const out = join(dir, 'clean')
     // --no-registry: tests reach only this machine; the npm step then reports what it kept.
-    const run = await ops('scan.ts', ['--out', out, '--no-registry'], env())
+    // --no-tls: testssl.sh takes minutes; the TLS part is tested on real testssl.sh results in
+    // tests/unit/scan-tls.test.ts and on the certificate drill's own run (certs.test.ts).
+    const run = await ops('scan.ts', ['--out', out, '--no-registry', '--no-tls'], env())
     const r = await report(out)
     const failing = r.findings.filter((f) => !f.allowlisted)
     expect(failing, run.out.slice(-3000)).toEqual([])
@@ -113,6 +104,7 @@ describe.skipIf(!stack)('make scan', () => {
         '--allowlist',
         allowlist,
         '--no-probe',
+        '--no-tls',
         '--no-registry',
       ],
       env()

@@ -7,6 +7,7 @@ import { $, fs } from 'zx'
 import { fromRoot } from '../../lib/paths.ts'
 import { defineStep } from '../../lib/pipeline.ts'
 import { detail } from '../../lib/step.ts'
+import { unlessPart } from './context.ts'
 import type { ScanContext } from './context.ts'
 import { stackImages } from './images.ts'
 import { judgeNodeVersion } from './node-eol.ts'
@@ -14,6 +15,7 @@ import { judgeNodeVersion } from './node-eol.ts'
 export const nodeRuntimes = defineStep<ScanContext>({
   name: 'node end of life',
   changes: false,
+  skip: unlessPart('runtimes'),
   run: async (c) => {
     const seen: string[] = []
     for (const ref of stackImages(c)) {
@@ -91,6 +93,7 @@ const CANARY = { name: 'inflight', version: '1.0.6' }
 export const npmDeprecations = defineStep<ScanContext>({
   name: 'npm deprecations',
   changes: false,
+  skip: unlessPart('npm'),
   run: async (c) => {
     const deps = await directDependencies()
     const cache = ((await fs.pathExists(CACHE)) ? await fs.readJson(CACHE) : {}) as Record<

@@ -54,6 +54,8 @@ export const writeReport = defineStep<VerdictContext>({
         routes: c.probeResult.routes,
         calls: c.probeResult.calls,
       },
+      tls: c.tlsResult,
+      parts: c.parts,
       allowlist: c.allowlist ?? { entries: [], unused: [] },
     }
     c.report = report
