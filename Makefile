@@ -138,7 +138,7 @@ test-e2e: install ## Only the PWA's browser tests (Chromium) against a fresh sta
 trivy: ## Build (once, cached) or find a trusted trivy v0.74.0 for make scan; refuses 0.69.4-0.69.6
 	npm run --silent trivy -- $(ARGS)
 
-scan: ## Security scan: images, SBOMs, secrets, hardening, API probe; report in scan-results/ (ARGS="--require-vulns")
+scan: ## Security scan: images, SBOMs, secrets, hardening, API probe, TLS grade; report in scan-results/ (ARGS="--require-vulns")
 	npm run --silent scan -- $(ARGS)
 
 k8s-validate: ## Render the Kubernetes overlays (kustomize), decode them strictly, trivy config; tools built once (ARGS="--overlay group")

@@ -11,6 +11,7 @@ const STACK_ORDER = [
   'flow',
   'hardening',
   'scan',
+  'scan-vulnerabilities',
   'record-to-note',
   'offline-upload',
   'background-sync',

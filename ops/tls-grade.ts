@@ -11,6 +11,7 @@ import { loadOpsEnv } from './lib/env.ts'
 import { StopError } from './lib/errors.ts'
 import { runScript } from './lib/main.ts'
 import { detail } from './lib/step.ts'
+import { GRADE_ORDER, gradeBelow } from './lib/testssl.ts'
 import { runTlsGrade } from './steps/tls-grade/index.ts'
 
 const USAGE = `
@@ -32,8 +33,6 @@ Usage: npx tsx ops/tls-grade.ts [--ca FILE | --no-ca] [--name NAME] [--json FILE
   --project     the compose project (default COMPOSE_PROJECT_NAME or medic-scribe)
 `
 
-const ORDER = ['A+', 'A', 'A-', 'B', 'C', 'D', 'E', 'F', 'M', 'T']
-
 await runScript(async () => {
   const env = await loadOpsEnv()
   const flags = parseArgs({
@@ -46,7 +45,7 @@ await runScript(async () => {
       ca: z.union([z.string().min(1), z.literal(false)]).optional(),
       name: z.string().min(1).default(env.SERVER_NAME),
       json: z.string().min(1).optional(),
-      'min-grade': z.enum(ORDER as [string, ...string[]]).optional(),
+      'min-grade': z.enum(GRADE_ORDER).optional(),
       project: z
         .string()
         .regex(/^[a-z0-9][a-z0-9_-]*$/)
@@ -71,9 +70,7 @@ await runScript(async () => {
   })
   const min = flags['min-grade']
   if (min && report) {
-    const rank = (g: string | undefined) =>
-      g && ORDER.includes(g) ? ORDER.indexOf(g) : ORDER.length
-    if (rank(report.grade) > rank(min))
+    if (gradeBelow(report.grade, min))
       throw new StopError(
         `the grade ${report.grade ?? '(none)'} is below ${min}`,
         'see the findings above'

@@ -9,6 +9,7 @@ import { ENV_FILE } from './compose.ts'
 import { parseEnvFile } from './env-file.ts'
 import { StopError } from './errors.ts'
 import { fromRoot } from './paths.ts'
+import { GRADE_ORDER } from './testssl.ts'
 
 const projectName = z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'lower-case letters, digits, - and _')
 const port = z.coerce.number().int().min(1).max(65535)
@@ -124,6 +125,8 @@ export const OpsEnvSchema = z.object({
   // Trivy's cache with a vulnerability database in db/ (trivy --download-db-only elsewhere,
   // copied in); without one vulnerabilities are not checked and the report says so.
   TRIVY_CACHE_DIR: z.string().min(1).optional(),
+  // The worst testssl.sh grade of the edge make scan accepts (A+ is what the edge is built for).
+  SCAN_MIN_TLS_GRADE: z.enum(GRADE_ORDER).default('A+'),
 })
 export type OpsEnv = z.infer<typeof OpsEnvSchema> & {
   /** The file the settings were read from (it may not exist yet). */

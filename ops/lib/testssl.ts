@@ -64,6 +64,19 @@ export function parseTestssl(json: string): TlsReport {
   }
 }
 
+/** testssl.sh's grades, best first (SSL Labs' rating guide; M: name mismatch, T: not trusted). */
+export const GRADE_ORDER = ['A+', 'A', 'A-', 'B', 'C', 'D', 'E', 'F', 'M', 'T'] as const
+export type Grade = (typeof GRADE_ORDER)[number]
+
+/** Whether `grade` is worse than `min`; no grade, or one testssl.sh never gives, counts as worse. */
+export function gradeBelow(grade: string | undefined, min: Grade): boolean {
+  const rank = (g: string | undefined) =>
+    g && (GRADE_ORDER as readonly string[]).includes(g)
+      ? GRADE_ORDER.indexOf(g as Grade)
+      : GRADE_ORDER.length
+  return rank(grade) > rank(min)
+}
+
 /** The checks testssl.sh needs before it computes a grade (its set_rating_state), plus BREACH
  * and LUCKY13: no client simulation, no per-protocol cipher order, nothing else. */
 export const GRADE_CHECKS = [

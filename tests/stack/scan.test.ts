@@ -1,32 +1,24 @@
 // make scan on the suite's images and running stack: it passes with today's allowlist, and a
 // planted secret in an image layer, a service without cap_drop and an expired allowlist entry
-// each fail it with a named finding. (A route that forgets its auth check is named by the probe
-// in tests/unit/scan-probe.test.ts, against a test-only app.)
-import { spawn } from 'node:child_process'
+// each fail it with a named finding. (A route that forgets its auth check fails the scan in
+// tests/unit/scan-probe.test.ts, against a test-only app; the fixture vulnerability in
+// scan-vulnerabilities.test.ts.)
+import { execFile } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { DEFAULT_TAG, imageRef } from '../../ops/lib/images.ts'
 import { fromRoot } from '../../ops/lib/paths.ts'
 import type { ScanReport } from '../../ops/steps/scan/report.ts'
+import { installTrivy } from './install-trivy.ts'
 import { ops } from './ops-script.ts'
 import { connect } from './stack.ts'
 
+const exec = promisify(execFile)
 const stack = inject('stack')
-
-/** The trivy build shows its progress in the suite's output (minutes on a fresh machine). */
-function installTrivy(): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(fromRoot('node_modules/.bin/tsx'), [fromRoot('ops', 'install-trivy.ts')], {
-      stdio: 'inherit',
-    })
-    child.on('exit', (code) =>
-      code === 0 ? resolve() : reject(new Error(`ops/install-trivy.ts exited with ${code}`))
-    )
-  })
-}
 
 describe.skipIf(!stack)('make scan', () => {
   const s = connect(stack!)
@@ -55,7 +47,9 @@ describe.skipIf(!stack)('make scan', () => {
   it('should pass on the suite images and running stack with the allowlist of today', async () => {
     const out = join(dir, 'clean')
     // --no-registry: tests reach only this machine; the npm step then reports what it kept.
-    const run = await ops('scan.ts', ['--out', out, '--no-registry'], env())
+    // --no-tls: testssl.sh takes minutes; the TLS part is tested on real testssl.sh results in
+    // tests/unit/scan-tls.test.ts and on the certificate drill's own run (certs.test.ts).
+    const run = await ops('scan.ts', ['--out', out, '--no-registry', '--no-tls'], env())
     const r = await report(out)
     const failing = r.findings.filter((f) => !f.allowlisted)
     expect(failing, run.out.slice(-3000)).toEqual([])
@@ -113,6 +107,7 @@ describe.skipIf(!stack)('make scan', () => {
         '--allowlist',
         allowlist,
         '--no-probe',
+        '--no-tls',
         '--no-registry',
       ],
       env()
@@ -125,5 +120,48 @@ describe.skipIf(!stack)('make scan', () => {
     expect(named).toContain('hardening.cap-drop-all @ prod:api')
     expect(named).toContain('allowlist.expired @ CVE-2025-99999')
     expect(run.out).toMatch(/findings not on the allowlist: .*secret\.github-pat/)
+  })
+
+  it("should read a repository's Kubernetes manifests and a secret its history removed", async () => {
+    // A repository of the test's own: a kustomize base with a Deployment left unhardened, and
+    // a token committed in one commit and deleted in the next (gone from the work tree only).
+    const repo = join(dir, 'repo')
+    const git = (...args: string[]) =>
+      exec('git', ['-C', repo, '-c', 'user.name=t', '-c', 'user.email=t@example.org', ...args])
+    await mkdir(join(repo, 'deploy', 'kubernetes', 'base'), { recursive: true })
+    await writeFile(
+      join(repo, 'deploy', 'kubernetes', 'base', 'kustomization.yaml'),
+      'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - api.yaml\n'
+    )
+    await writeFile(
+      join(repo, 'deploy', 'kubernetes', 'base', 'api.yaml'),
+      'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\nspec:\n  selector:\n    matchLabels: {app: api}\n  template:\n    metadata:\n      labels: {app: api}\n    spec:\n      containers:\n        - name: api\n          image: medic-scribe/api:1.0.0\n'
+    )
+    const token = `ghp_${randomBytes(27).toString('base64url').replace(/[-_]/g, 'x').slice(0, 36)}`
+    await writeFile(join(repo, 'settings.env'), `GITHUB_TOKEN=${token}\n`)
+    await git('init', '-q')
+    await git('add', '.')
+    await git('commit', '-qm', 'manifests and a token')
+    const leaked = (await git('rev-parse', '--short=12', 'HEAD')).stdout.trim()
+    await git('rm', '-q', 'settings.env')
+    await git('commit', '-qm', 'the token removed')
+    const allowlist = join(dir, 'empty-allowlist.yml')
+    await writeFile(allowlist, 'entries: []\n')
+    const out = join(dir, 'repo-scan')
+    const run = await ops(
+      'scan.ts',
+      ['--only', 'repo,history', '--repo', repo, '--allowlist', allowlist, '--out', out],
+      env()
+    )
+    expect(run.code, run.out.slice(-2000)).toBe(1)
+    const r = await report(out)
+    const named = r.findings.map((f) => `${f.id} @ ${f.target}`)
+    // trivy config read the manifest as Kubernetes: no read-only root filesystem, root allowed.
+    expect(named).toContain('KSV-0014 @ repo: deploy/kubernetes/base/api.yaml')
+    expect(named).toContain('KSV-0012 @ repo: deploy/kubernetes/base/api.yaml')
+    expect(r.checked.find((c) => c.part === 'repository config')?.what).toMatch(/kubernetes 1/)
+    // The token is in the history, not in the work tree.
+    expect(named).toContain(`secret.github-pat @ git history: ${leaked}:settings.env`)
+    expect(r.findings.filter((f) => f.source === 'repo-secrets')).toEqual([])
   })
 })

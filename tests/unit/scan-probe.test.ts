@@ -1,12 +1,18 @@
 // The API probe against the real app (PGlite, scripted providers): clean as it is, and a
-// test-only route that forgets its auth check is named.
+// test-only route that forgets its auth check is named, by the probe and by the whole scan.
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { Hono } from 'hono'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { probeApi } from '../../ops/steps/scan/api-probe.ts'
 import type { Requester } from '../../ops/steps/scan/api-probe.ts'
 import { silentWav } from '../../ops/steps/scan/probe.ts'
+import { runScan } from '../../ops/steps/scan/index.ts'
+import type { ScanReport } from '../../ops/steps/scan/report.ts'
 import { routeTable } from '../../ops/steps/scan/route-table.ts'
 import { createHarness } from '../support/harness.ts'
+import { scanOptions } from '../support/scan-options.ts'
 
 describe('API probe', { timeout: 120_000 }, () => {
   let h: Awaited<ReturnType<typeof createHarness>>
@@ -55,11 +61,16 @@ describe('API probe', { timeout: 120_000 }, () => {
     expect(crossUser.every((c) => c.status === 404)).toBe(true)
   })
 
-  it('should name a route that forgets its auth check', async () => {
-    // A test-only app: one route outside /api/*, without requireAuth, in front of the real app.
+  /** A test-only app: one route outside /api/*, without requireAuth, in front of the real app. */
+  const leakyApp = () => {
     const leaky = new Hono()
     leaky.get('/v2/notes/:id', (c) => c.json({ id: c.req.param('id'), text: 'private' }))
     leaky.route('/', h.app)
+    return leaky
+  }
+
+  it('should name a route that forgets its auth check', async () => {
+    const leaky = leakyApp()
     const result = await probeApi({
       routes: routeTable(leaky),
       request: requester(leaky),
@@ -72,5 +83,36 @@ describe('API probe', { timeout: 120_000 }, () => {
     expect(named.map((f) => f.id)).toContain('probe.auth-missing')
     expect(named.map((f) => f.id)).toContain('probe.cross-user-access')
     expect(result.findings.every((f) => f.target === 'GET /v2/notes/:id')).toBe(true)
+  })
+
+  it('should fail make scan naming a route that forgets its auth check', async () => {
+    const leaky = leakyApp()
+    const dir = await mkdtemp(join(tmpdir(), 'scan-probe-'))
+    try {
+      const o = scanOptions(dir, {
+        parts: ['probe'],
+        probeTarget: async () => ({
+          base: 'the test-only app',
+          routes: routeTable(leaky),
+          request: requester(leaky),
+          owner,
+          other,
+          jwtSecret: h.config.JWT_SECRET,
+          oversizedBytes: 2 * 2 ** 20,
+        }),
+      })
+      await expect(runScan(o)).rejects.toThrow(
+        /findings not on the allowlist: .*probe\.auth-missing/
+      )
+      const report = JSON.parse(await readFile(join(o.outDir, 'report.json'), 'utf8')) as ScanReport
+      const failing = report.findings.filter((f) => !f.allowlisted)
+      expect(failing.map((f) => `${f.id} @ ${f.target}`)).toContain(
+        'probe.auth-missing @ GET /v2/notes/:id'
+      )
+      expect(failing.every((f) => f.target === 'GET /v2/notes/:id')).toBe(true)
+      expect(report.probe?.base).toBe('the test-only app')
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
   })
 })

@@ -50,6 +50,7 @@ const report = (over: Partial<ScanReport> = {}): ScanReport => ({
     entries: [{ id: 'DS-0026', reason: 'compose sets it', expires: '2027-01-01' }],
     unused: [],
   },
+  parts: ['images', 'probe'],
   ...over,
 })
 

@@ -46,6 +46,9 @@ export type ProbeInput = {
   oversizedBytes: number
 }
 
+/** What the probe calls, and where: the input plus the base URL the report names. */
+export type ProbeTarget = ProbeInput & { base: string }
+
 export type ProbeCall = {
   route: string
   case: string

@@ -6,6 +6,7 @@ import type { StackMode } from '../../lib/compose.ts'
 import { IMAGE_NAMES, imageRef } from '../../lib/images.ts'
 import type { ImageName } from '../../lib/images.ts'
 import { defineStep } from '../../lib/pipeline.ts'
+import { unlessPart } from './context.ts'
 import type { ScanContext } from './context.ts'
 import { checkHardening } from './hardening-rules.ts'
 import type { RuleContext, ServiceFacts } from './hardening-rules.ts'
@@ -81,6 +82,7 @@ function record(
 export const composeHardening = defineStep<ScanContext>({
   name: (c) => `compose hardening rules (${c.modes.join(', ')})`,
   changes: false,
+  skip: unlessPart('compose'),
   run: async (c) => {
     const notes: string[] = []
     for (const mode of c.modes) {
@@ -106,6 +108,7 @@ export const composeHardening = defineStep<ScanContext>({
 export const containerHardening = defineStep<ScanContext>({
   name: (c) => `running containers of ${c.project}`,
   changes: false,
+  skip: unlessPart('containers'),
   run: async (c) => {
     const ids = (
       await q`docker ps -q --filter ${`label=com.docker.compose.project=${c.project}`}`

@@ -6,12 +6,13 @@ import { StopError } from '../../lib/errors.ts'
 import { IMAGE_NAMES, imageRef } from '../../lib/images.ts'
 import { defineStep } from '../../lib/pipeline.ts'
 import { detail } from '../../lib/step.ts'
+import { unlessPart } from './context.ts'
 import type { ScanContext } from './context.ts'
 import { findingsFromTrivy, sbomComponents } from './trivy-report.ts'
 import { trivyCycloneDx, trivyJson } from './trivy-run.ts'
 
 export const stackImages = (c: ScanContext): string[] => [
-  ...IMAGE_NAMES.map((n) => imageRef(n, c.tag)),
+  ...IMAGE_NAMES.filter((n) => c.imageNames.includes(n)).map((n) => imageRef(n, c.tag)),
   ...c.extraImages,
 ]
 
@@ -20,6 +21,7 @@ const fileName = (ref: string): string => ref.replace(/[^\w.-]+/g, '_')
 export const scanImages = defineStep<ScanContext>({
   name: 'images (docker save → trivy image)',
   changes: false,
+  skip: unlessPart('images'),
   run: async (c) => {
     await fs.mkdirp(c.work)
     const scanners = ['secret', 'misconfig', ...(c.vulnDbDir ? ['vuln'] : [])]

@@ -10,7 +10,8 @@ import { localCertPaths } from '../../lib/local-ca.ts'
 import { defineStep } from '../../lib/pipeline.ts'
 import { detail } from '../../lib/step.ts'
 import { probeApi } from './api-probe.ts'
-import type { HttpAnswer, Requester } from './api-probe.ts'
+import type { HttpAnswer, ProbeTarget, Requester } from './api-probe.ts'
+import { unlessPart } from './context.ts'
 import type { ScanContext } from './context.ts'
 import { routeTable } from './route-table.ts'
 
@@ -162,45 +163,52 @@ async function ownerIds(request: Requester, token: string): Promise<Record<strin
   }
 }
 
+/** The stack's edge: the scan's two accounts signed in, the first one's ids, the app's routes. */
+async function stackTarget(c: ScanContext & { url?: string | undefined }): Promise<ProbeTarget> {
+  const base = edgeBase(c, c.url)
+  const request = await edgeRequester(base, c.env.STACK_MODE)
+  const api = await apiContainer(c.project)
+  const tokens: string[] = []
+  for (const email of PROBE_ACCOUNTS) {
+    const password = randomBytes(18).toString('base64url')
+    await $({
+      quiet: true,
+      timeout: '1m',
+    })`docker exec -e ${`USER_PASSWORD=${password}`} ${api} node /app/user.js add ${email}`
+    tokens.push(await login(request, email, password))
+  }
+  const ids = await ownerIds(request, tokens[0]!)
+  const maxMb = Number(c.env.raw.MAX_UPLOAD_MB ?? 200)
+  return {
+    base,
+    routes: routeTable(),
+    request,
+    owner: { token: tokens[0]!, ids },
+    other: { token: tokens[1]! },
+    jwtSecret: c.env.raw.JWT_SECRET,
+    // Past the edge's own limit (MAX_UPLOAD_MB + 1 MiB), so the edge must refuse it up front.
+    oversizedBytes: (maxMb + 2) * 1024 * 1024,
+  }
+}
+
 export const apiProbe = defineStep<ScanContext & { url?: string | undefined }>({
   name: 'API probe through the edge',
   // It creates (or resets) two accounts and may upload one recording.
   changes: true,
   plan: (c) =>
     `probe every API route through ${edgeBase(c, c.url)} with the accounts ${PROBE_ACCOUNTS.join(', ')}`,
-  skip: (c) => (c.probe ? false : '--no-probe'),
+  skip: unlessPart('probe'),
   run: async (c) => {
-    const base = edgeBase(c, c.url)
-    const request = await edgeRequester(base, c.env.STACK_MODE)
-    const api = await apiContainer(c.project)
-    const tokens: string[] = []
-    for (const email of PROBE_ACCOUNTS) {
-      const password = randomBytes(18).toString('base64url')
-      await $({
-        quiet: true,
-        timeout: '1m',
-      })`docker exec -e ${`USER_PASSWORD=${password}`} ${api} node /app/user.js add ${email}`
-      tokens.push(await login(request, email, password))
-    }
-    const ids = await ownerIds(request, tokens[0]!)
-    const routes = routeTable()
-    const maxMb = Number(c.env.raw.MAX_UPLOAD_MB ?? 200)
-    const result = await probeApi({
-      routes,
-      request,
-      owner: { token: tokens[0]!, ids },
-      other: { token: tokens[1]! },
-      jwtSecret: c.env.raw.JWT_SECRET,
-      // Past the edge's own limit (MAX_UPLOAD_MB + 1 MiB), so the edge must refuse it up front.
-      oversizedBytes: (maxMb + 2) * 1024 * 1024,
-    })
+    const target = c.probeTarget ? await c.probeTarget(c) : await stackTarget(c)
+    const result = await probeApi(target)
     c.findings.push(...result.findings)
     c.warnings.push(...result.notes.map((n) => `probe: ${n}`))
-    c.probeResult = { ...result, base, routes: routes.length }
+    c.probeResult = { ...result, base: target.base, routes: target.routes.length }
+    const ids = target.owner.ids
     c.checked.push({
       part: 'API probe',
-      what: `${routes.length} routes, ${result.calls.length} calls through ${base}; owner ids: ${ids.recordings?.length ?? 0} recordings, ${ids.notes?.length ?? 0} notes`,
+      what: `${target.routes.length} routes, ${result.calls.length} calls through ${target.base}; owner ids: ${ids.recordings?.length ?? 0} recordings, ${ids.notes?.length ?? 0} notes`,
     })
-    return `${routes.length} routes, ${result.calls.length} calls, ${result.findings.length} findings`
+    return `${target.routes.length} routes, ${result.calls.length} calls, ${result.findings.length} findings`
   },
 })

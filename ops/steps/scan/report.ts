@@ -2,7 +2,7 @@
 // self-contained report.html (inline style, no scripts, nothing fetched), pure so they are
 // unit-tested.
 import type { ProbeCall } from './api-probe.ts'
-import type { ImageSummary } from './context.ts'
+import type { ImageSummary, ScanPart, TlsResult } from './context.ts'
 import type { Finding } from './findings.ts'
 import { SEVERITIES, blocking } from './findings.ts'
 import type { AllowlistEntry } from './allowlist.ts'
@@ -19,6 +19,9 @@ export type ScanReport = {
   sboms: { name: string; file: string; components: number }[]
   runtimes: { image: string; node: string; eol: string; state: string }[]
   probe?: { base: string; routes: number; calls: ProbeCall[] } | undefined
+  tls?: TlsResult | undefined
+  /** The parts this run did (a narrowed run says so in its warnings too). */
+  parts: ScanPart[]
   allowlist: { entries: AllowlistEntry[]; unused: AllowlistEntry[] }
 }
 
@@ -42,6 +45,24 @@ export function table(rows: string[][]): string {
   ].join('\n')
 }
 
+const protocolNames = (t: TlsResult): string =>
+  Object.entries(t.protocols)
+    .filter(([, on]) => on)
+    .map(([p]) => p.replace('TLS1_', 'TLS 1.').replace(/^TLS1$/, 'TLS 1.0'))
+    .join(', ')
+
+/** The TLS section's lines: the grade against the expected one, then what testssl.sh saw. */
+export function tlsLines(t: TlsResult): string[] {
+  return [
+    `TLS of ${t.target} (${t.source}): grade ${t.grade ?? '(none)'}${t.score !== undefined ? ` (score ${t.score})` : ''}, expected ${t.minGrade} or better`,
+    `  protocols: ${protocolNames(t) || 'none'}; HSTS: ${t.hstsSeconds !== undefined ? `${Math.round(t.hstsSeconds / 86400)} days` : 'not sent'}`,
+    `  cipher suites: ${t.ciphers.join(' ') || 'none'}`,
+    ...(t.ca ? [`  chain checked against ${t.ca} (not a public root)`] : []),
+    ...t.capReasons.map((x) => `  capped: ${x}`),
+    ...t.findings.map((f) => `  flagged ${f.severity}: ${f.id}: ${f.finding}`),
+  ]
+}
+
 /** What `make scan` prints at the end. */
 export function renderTerminal(r: ScanReport): string {
   const out: string[] = []
@@ -61,6 +82,7 @@ export function renderTerminal(r: ScanReport): string {
       ])
     )
   }
+  if (r.tls) out.push('', ...tlsLines(r.tls))
   if (r.sboms.length)
     out.push(
       '',
@@ -156,6 +178,27 @@ export function renderHtml(r: ScanReport): string {
       r.runtimes.map((x) => [x.image, x.node, x.eol, x.state])
     ),
   ]
+  if (r.tls)
+    parts.push(
+      `<h2>TLS (${esc(r.tls.target)})</h2>`,
+      `<p>${esc(r.tls.source)}: grade <b>${esc(r.tls.grade ?? '(none)')}</b>${r.tls.score !== undefined ? ` (score ${r.tls.score})` : ''}, expected ${esc(r.tls.minGrade)} or better${r.tls.ca ? `; chain checked against ${esc(r.tls.ca)} (not a public root)` : ''}</p>`,
+      htmlTable(
+        ['what', 'testssl.sh saw'],
+        [
+          ['protocols', protocolNames(r.tls)],
+          ['cipher suites', r.tls.ciphers.join(' ')],
+          ['key exchange groups', r.tls.curves.join(' ')],
+          [
+            'HSTS',
+            r.tls.hstsSeconds !== undefined
+              ? `${Math.round(r.tls.hstsSeconds / 86400)} days`
+              : 'not sent',
+          ],
+          ['what capped the grade', r.tls.capReasons.join('; ') || 'nothing'],
+          ...r.tls.findings.map((f) => [`flagged ${f.severity}: ${f.id}`, f.finding]),
+        ]
+      )
+    )
   if (r.probe) {
     parts.push(
       `<h2>API probe (${r.probe.routes} routes through ${esc(r.probe.base)})</h2>`,

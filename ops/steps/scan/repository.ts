@@ -1,49 +1,61 @@
-// The repository: Dockerfiles (and Kubernetes manifests or Helm charts, if it ever has them)
-// through `trivy config`, secrets in the work tree and in every commit of the git history, and
-// a CycloneDX SBOM of the npm tree from package-lock.json.
+// The repository: every configuration file trivy knows (Dockerfiles, Kubernetes manifests and
+// kustomize bases, Helm charts, Terraform…) through `trivy config`, secrets in the work tree and
+// in every commit of the git history, and a CycloneDX SBOM of the npm tree from
+// package-lock.json. The repository is the checkout unless --repo names another.
 import { $, fs, path } from 'zx'
-import { ROOT } from '../../lib/paths.ts'
 import { defineStep } from '../../lib/pipeline.ts'
+import { unlessPart } from './context.ts'
 import type { ScanContext } from './context.ts'
 import { findingsFromTrivy, sbomComponents } from './trivy-report.ts'
 import type { TrivyReport } from './trivy-report.ts'
 import { REPO_SKIP_DIRS, REPO_SKIP_FILES, trivyJson, trivySbom } from './trivy-run.ts'
 
-const skips = (): string[] => [
-  ...REPO_SKIP_DIRS.flatMap((d) => ['--skip-dirs', path.join(ROOT, d)]),
-  ...REPO_SKIP_FILES.flatMap((f) => ['--skip-files', path.join(ROOT, f)]),
+const skips = (root: string): string[] => [
+  ...REPO_SKIP_DIRS.flatMap((d) => ['--skip-dirs', path.join(root, d)]),
+  ...REPO_SKIP_FILES.flatMap((f) => ['--skip-files', path.join(root, f)]),
 ]
 
-const relTarget = (r: TrivyReport): TrivyReport => ({
+const relTarget = (root: string, r: TrivyReport): TrivyReport => ({
   Results: (r.Results ?? []).map((x) => ({
     ...x,
-    Target: path.relative(ROOT, path.resolve(ROOT, x.Target)),
+    Target: path.relative(root, path.resolve(root, x.Target)),
   })),
 })
 
+/** `Dockerfile 14, kubernetes 3`: how many files of each kind trivy config read. */
+export function configKinds(r: TrivyReport): string {
+  const kinds = new Map<string, number>()
+  for (const x of r.Results ?? []) kinds.set(x.Type ?? '?', (kinds.get(x.Type ?? '?') ?? 0) + 1)
+  return [...kinds].map(([k, n]) => `${k} ${n}`).join(', ') || 'none'
+}
+
 export const scanRepository = defineStep<ScanContext>({
-  name: 'repository (trivy config, secrets, npm SBOM)',
+  name: (c) => `repository ${c.repoDir} (trivy config, secrets, npm SBOM)`,
   changes: false,
+  skip: unlessPart('repo'),
   run: async (c) => {
-    const config = await trivyJson(
-      c,
-      ['config', ...skips(), ROOT],
-      path.join(c.work, 'config.json')
+    const root = c.repoDir
+    const config = relTarget(
+      root,
+      await trivyJson(c, ['config', ...skips(root), root], path.join(c.work, 'config.json'))
     )
     const files = (config.Results ?? []).map((r) => r.Target)
-    const conf = findingsFromTrivy(relTarget(config), { where: 'repo', source: 'config' })
+    const conf = findingsFromTrivy(config, { where: 'repo', source: 'config' })
     c.findings.push(...conf.findings)
     c.checked.push({
       part: 'repository config',
-      what: `${files.length} files (${files.map((f) => path.relative(ROOT, path.resolve(ROOT, f))).join(', ')})`,
+      what: `${files.length} files, ${configKinds(config)} (${files.join(', ')})`,
     })
 
     const secrets = await trivyJson(
       c,
-      ['fs', '--scanners', 'secret', ...skips(), ROOT],
+      ['fs', '--scanners', 'secret', ...skips(root), root],
       path.join(c.work, 'repo-secrets.json')
     )
-    const sec = findingsFromTrivy(relTarget(secrets), { where: 'repo', source: 'repo-secrets' })
+    const sec = findingsFromTrivy(relTarget(root, secrets), {
+      where: 'repo',
+      source: 'repo-secrets',
+    })
     c.findings.push(...sec.findings)
     c.checked.push({
       part: 'repository secrets',
@@ -51,7 +63,9 @@ export const scanRepository = defineStep<ScanContext>({
     })
 
     // The whole npm tree, dev dependencies included: the build toolchain is supply chain too.
-    const lock = path.join(ROOT, 'package-lock.json')
+    const lock = path.join(root, 'package-lock.json')
+    if (!(await fs.pathExists(lock)))
+      return `${files.length} config files (${configKinds(config)}), ${conf.counts.misconfigurations} misconfigurations, ${sec.counts.secrets} secrets, no package-lock.json`
     const sbom = path.join(c.outDir, 'sbom', 'npm-package-lock.cdx.json')
     await trivySbom(c, ['fs', '--include-dev-deps', lock], sbom)
     if (c.vulnDbDir) {
@@ -64,7 +78,7 @@ export const scanRepository = defineStep<ScanContext>({
     }
     const components = sbomComponents(await fs.readJson(sbom))
     c.sboms.push({ name: 'package-lock.json', file: path.relative(c.outDir, sbom), components })
-    return `${files.length} config files, ${conf.counts.misconfigurations} misconfigurations, ${sec.counts.secrets} secrets, npm SBOM ${components} components`
+    return `${files.length} config files (${configKinds(config)}), ${conf.counts.misconfigurations} misconfigurations, ${sec.counts.secrets} secrets, npm SBOM ${components} components`
   },
 })
 
@@ -87,7 +101,9 @@ export function locateInPatch(lines: string[], line: number): string {
 export const scanGitHistory = defineStep<ScanContext>({
   name: 'git history secrets',
   changes: false,
-  skip: () => (fs.existsSync(path.join(ROOT, '.git')) ? false : 'not a git checkout'),
+  skip: (c) =>
+    unlessPart('history')(c) ||
+    (fs.existsSync(path.join(c.repoDir, '.git')) ? false : 'not a git checkout'),
   run: async (c) => {
     const dir = path.join(c.work, 'git-history')
     await fs.emptyDir(dir)
@@ -95,11 +111,11 @@ export const scanGitHistory = defineStep<ScanContext>({
     const out = await $({
       quiet: true,
       timeout: '5m',
-      cwd: ROOT,
+      cwd: c.repoDir,
     })`git log -p --all --no-color --no-ext-diff --full-history`
     await fs.writeFile(patch, out.stdout)
     const commits = (
-      await $({ quiet: true, timeout: '1m', cwd: ROOT })`git rev-list --all --count`
+      await $({ quiet: true, timeout: '1m', cwd: c.repoDir })`git rev-list --all --count`
     ).stdout.trim()
     const report = await trivyJson(
       c,

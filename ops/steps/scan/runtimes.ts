@@ -1,12 +1,13 @@
 // Node's end of life for the runtime in each image (from the table in node-eol.ts, so it works
-// offline), and npm packages marked deprecated. The registry is the only source of deprecation
-// (the lock file does not keep it): asked with `npm view` once per direct dependency, the answers
-// kept a week in build/scan/npm-registry.json and used instead when the registry is unreachable
-// (or with --no-registry).
+// offline), and npm packages marked deprecated or left on a major their maintainers have moved
+// on from. The registry is the only source of both (the lock file keeps neither): asked with
+// `npm view` once per direct dependency, the answers kept a week in build/scan/npm-registry.json
+// and used instead when the registry is unreachable (or with --no-registry).
 import { $, fs } from 'zx'
 import { fromRoot } from '../../lib/paths.ts'
 import { defineStep } from '../../lib/pipeline.ts'
 import { detail } from '../../lib/step.ts'
+import { unlessPart } from './context.ts'
 import type { ScanContext } from './context.ts'
 import { stackImages } from './images.ts'
 import { judgeNodeVersion } from './node-eol.ts'
@@ -14,6 +15,7 @@ import { judgeNodeVersion } from './node-eol.ts'
 export const nodeRuntimes = defineStep<ScanContext>({
   name: 'node end of life',
   changes: false,
+  skip: unlessPart('runtimes'),
   run: async (c) => {
     const seen: string[] = []
     for (const ref of stackImages(c)) {
@@ -48,7 +50,42 @@ export const nodeRuntimes = defineStep<ScanContext>({
 
 type Lock = { packages: Record<string, { version?: string }> }
 type PkgJson = { dependencies?: Record<string, string>; devDependencies?: Record<string, string> }
-type RegistryAnswer = { deprecated?: string; latest?: string; checkedAt: string }
+type RegistryAnswer = {
+  deprecated?: string
+  latest?: string
+  /** The newest release of the installed version's major, and when it was published. */
+  majorNewest?: { version: string; published: string }
+  checkedAt: string
+}
+
+/** A major line is past its maintenance when a newer major exists and it had no release in this long. */
+export const UNMAINTAINED_AFTER_DAYS = 365
+
+const majorOf = (v: string | undefined): number => Number(v?.split('.')[0])
+
+/** The newest release (no prerelease) of `version`'s major line, from `npm view`'s versions and time. */
+export function newestOfMajor(
+  version: string,
+  versions: string[],
+  time: Record<string, string>
+): { version: string; published: string } | undefined {
+  const line = versions.filter((v) => majorOf(v) === majorOf(version) && !v.includes('-'))
+  const newest = line.reduce<string | undefined>(
+    (best, v) => (best === undefined || (time[v] ?? '') > (time[best] ?? '') ? v : best),
+    undefined
+  )
+  return newest && time[newest] ? { version: newest, published: time[newest] } : undefined
+}
+
+/**
+ * Whether a dependency sits on a major its maintainers left: a newer major exists and the
+ * installed line had no release for UNMAINTAINED_AFTER_DAYS (today: YYYY-MM-DD).
+ */
+export function pastMaintainedMajor(version: string, a: RegistryAnswer, today: string): boolean {
+  if (!a.latest || !a.majorNewest || majorOf(a.latest) <= majorOf(version)) return false
+  const days = (Date.parse(today) - Date.parse(a.majorNewest.published)) / 86_400_000
+  return days > UNMAINTAINED_AFTER_DAYS
+}
 const CACHE = fromRoot('build', 'scan', 'npm-registry.json')
 /** Kept answers younger than this are used without asking again. */
 const FRESH_MS = 7 * 86_400_000
@@ -74,10 +111,17 @@ async function askRegistry(name: string, version: string): Promise<RegistryAnswe
     timeout: '60s',
   })`npm view ${`${name}@${version}`} --json`
   if (!out.ok || !out.stdout.trim()) return undefined
-  const doc = JSON.parse(out.stdout) as { deprecated?: string; 'dist-tags'?: { latest?: string } }
+  const doc = JSON.parse(out.stdout) as {
+    deprecated?: string
+    'dist-tags'?: { latest?: string }
+    versions?: string[]
+    time?: Record<string, string>
+  }
+  const majorNewest = newestOfMajor(version, doc.versions ?? [], doc.time ?? {})
   return {
     ...(doc.deprecated ? { deprecated: doc.deprecated } : {}),
     ...(doc['dist-tags']?.latest ? { latest: doc['dist-tags'].latest } : {}),
+    ...(majorNewest ? { majorNewest } : {}),
     checkedAt: new Date().toISOString(),
   }
 }
@@ -91,6 +135,7 @@ const CANARY = { name: 'inflight', version: '1.0.6' }
 export const npmDeprecations = defineStep<ScanContext>({
   name: 'npm deprecations',
   changes: false,
+  skip: unlessPart('npm'),
   run: async (c) => {
     const deps = await directDependencies()
     const cache = ((await fs.pathExists(CACHE)) ? await fs.readJson(CACHE) : {}) as Record<
@@ -105,7 +150,12 @@ export const npmDeprecations = defineStep<ScanContext>({
       for (let d = queue.shift(); d; d = queue.shift()) {
         const key = `${d.name}@${d.version}`
         const kept = cache[key]
-        if (kept && (c.npmOffline || Date.now() - Date.parse(kept.checkedAt) < FRESH_MS)) {
+        // Answers kept before the release dates were asked for are asked again when possible.
+        const complete = kept?.majorNewest !== undefined
+        if (
+          kept &&
+          (c.npmOffline || (complete && Date.now() - Date.parse(kept.checkedAt) < FRESH_MS))
+        ) {
           fromCache++
           continue
         }
@@ -137,8 +187,16 @@ export const npmDeprecations = defineStep<ScanContext>({
           title: `deprecated: ${a.deprecated}`,
           fix: 'move to the replacement the message names',
         })
-      const major = (v: string | undefined) => Number(v?.split('.')[0])
-      if (a.latest && major(a.latest) > major(d.version))
+      if (pastMaintainedMajor(d.version, a, c.today))
+        c.findings.push({
+          id: 'npm.unmaintained-major',
+          target: `${d.name}@${d.version}`,
+          source: 'npm',
+          severity: 'medium',
+          title: `major ${majorOf(d.version)} had its last release (${a.majorNewest!.version}) on ${a.majorNewest!.published.slice(0, 10)}; the maintained major is ${majorOf(a.latest)} (${a.latest})`,
+          fix: `move to ${d.name}@${majorOf(a.latest)}`,
+        })
+      else if (a.latest && majorOf(a.latest) > majorOf(d.version))
         behind.push(`${d.name} ${d.version} (latest ${a.latest})`)
     }
     if (behind.length) {

@@ -2,6 +2,7 @@
 // the operator provided one (it cannot be downloaded on these machines).
 import { fs, path } from 'zx'
 import { defineStep } from '../../lib/pipeline.ts'
+import { does } from './context.ts'
 import type { ScanContext } from './context.ts'
 import { ensureTrivy } from './trivy.ts'
 
@@ -9,6 +10,10 @@ export const trivyTool = defineStep<ScanContext>({
   name: 'trivy',
   // Building it writes to the tools cache only; a dry run still shows which trivy is used.
   changes: false,
+  skip: (c) =>
+    (['images', 'repo', 'history'] as const).some((p) => does(c, p))
+      ? false
+      : 'no part of this run uses it',
   run: async (c) => {
     c.trivy = await ensureTrivy({ trivyBin: c.env.TRIVY_BIN, toolsDir: c.env.TOOLS_CACHE_DIR })
     return `trivy ${c.trivy.version} (${c.trivy.origin}: ${c.trivy.bin})`
@@ -28,6 +33,7 @@ export async function vulnDbIn(dir: string | undefined): Promise<string | undefi
 export const vulnDatabase = defineStep<ScanContext>({
   name: 'vulnerability database',
   changes: false,
+  skip: (c) => (does(c, 'images') || does(c, 'repo') ? false : 'no part of this run uses it'),
   run: async (c) => {
     c.vulnDbDir = await vulnDbIn(c.env.TRIVY_CACHE_DIR)
     if (c.vulnDbDir) {

@@ -30,6 +30,8 @@ export type TrivyReport = {
   Results?: {
     Target: string
     Class?: string
+    /** What trivy read it as: `dockerfile`, `kubernetes`, `helm`, `debian`… */
+    Type?: string
     Secrets?: TrivySecret[] | null
     Misconfigurations?: TrivyMisconfig[] | null
     Vulnerabilities?: TrivyVuln[] | null

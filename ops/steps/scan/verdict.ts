@@ -2,9 +2,11 @@
 // verdict (a stop, hence exit 1, on any finding no live allowlist entry covers).
 import { echo, fs, path } from 'zx'
 import { StopError } from '../../lib/errors.ts'
+import { IMAGE_NAMES } from '../../lib/images.ts'
 import { defineStep } from '../../lib/pipeline.ts'
 import { applyAllowlist, parseAllowlist } from './allowlist.ts'
 import type { AllowlistEntry } from './allowlist.ts'
+import { SCAN_PARTS } from './context.ts'
 import type { ScanContext } from './context.ts'
 import { blocking } from './findings.ts'
 import { renderHtml, renderTerminal } from './report.ts'
@@ -26,7 +28,9 @@ export const allowlist = defineStep<VerdictContext>({
     const applied = applyAllowlist(c.findings, entries, c.today)
     c.findings = applied.findings
     c.allowlist = { entries, unused: applied.unused }
-    if (applied.unused.length)
+    // A narrowed run leaves most entries nothing to match: only a whole scan says so.
+    const whole = c.parts.length === SCAN_PARTS.length && c.imageNames.length === IMAGE_NAMES.length
+    if (applied.unused.length && whole)
       c.warnings.push(
         `allowlist entries that matched nothing (remove them?): ${applied.unused.map((e) => e.id).join(', ')}`
       )
@@ -54,6 +58,8 @@ export const writeReport = defineStep<VerdictContext>({
         routes: c.probeResult.routes,
         calls: c.probeResult.calls,
       },
+      tls: c.tlsResult,
+      parts: c.parts,
       allowlist: c.allowlist ?? { entries: [], unused: [] },
     }
     c.report = report

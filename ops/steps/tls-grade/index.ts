@@ -136,6 +136,15 @@ export const tlsGradePipeline: Pipeline<TlsGradeContext> = {
   steps: [image, stack, run, report],
 }
 
+/** testssl.sh against the edge without printing the report (the scan prints its own). */
+export async function runTestssl(
+  o: Omit<TlsGradeContext, keyof OpsContext | 'jsonOut'> & { dryRun: boolean }
+): Promise<TlsReport | undefined> {
+  const ctx: TlsGradeContext = { ...createContext({ dryRun: o.dryRun }), ...o }
+  await runPipeline({ name: 'testssl', steps: [image, stack, run] }, ctx)
+  return ctx.report
+}
+
 export async function runTlsGrade(
   o: Omit<TlsGradeContext, keyof OpsContext> & { dryRun: boolean }
 ): Promise<TlsReport | undefined> {
