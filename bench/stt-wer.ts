@@ -86,7 +86,15 @@ async function transcribe(url: string, file: string): Promise<{ text: string; du
   return (await res.json()) as { text: string; duration: number }
 }
 
-type Row = { engine: EngineName; edits: number; words: number; audio: number; seconds: number }
+type Row = {
+  engine: EngineName
+  edits: number
+  words: number
+  audio: number
+  seconds: number
+  /** Recordings the engine answered with an error: left out of the WER, counted here. */
+  failed: number
+}
 
 await runScript(async () => {
   const flags = parseArgs({
@@ -111,11 +119,16 @@ await runScript(async () => {
   for (const engine of flags.engines) {
     await step(`${engine}: ${set.length} recordings`, async () => {
       const { url, id } = await startEngine(imageRef('stt', flags.tag), engine)
-      const r: Row = { engine, edits: 0, words: 0, audio: 0, seconds: 0 }
+      const r: Row = { engine, edits: 0, words: 0, audio: 0, seconds: 0, failed: 0 }
       try {
         for (const a of audio) {
           const t0 = performance.now()
-          const heard = await transcribe(url, a.file)
+          const heard = await transcribe(url, a.file).catch((err: Error) => err)
+          if (heard instanceof Error) {
+            r.failed += 1
+            echo(`    ${a.c.id}: FAILED ${heard.message.slice(0, 160)}`)
+            continue
+          }
           r.seconds += (performance.now() - t0) / 1000
           r.audio += heard.duration
           const ref = normaliseWords(a.text)
@@ -135,14 +148,16 @@ await runScript(async () => {
   }
   const base = rows.find((r) => r.engine === 'pocketsphinx')
   echo('')
-  echo('engine        WER     words  audio s  processing s  × real time  WER vs pocketsphinx')
+  echo(
+    'engine        WER     words  audio s  processing s  × real time  failed  WER vs pocketsphinx'
+  )
   for (const r of rows) {
     const wer = r.edits / Math.max(1, r.words)
     const ratio = base
       ? (wer / Math.max(1e-9, base.edits / Math.max(1, base.words))).toFixed(2)
       : '-'
     echo(
-      `${r.engine.padEnd(13)} ${pct(wer).padStart(6)} ${String(r.words).padStart(7)} ${r.audio.toFixed(0).padStart(8)} ${r.seconds.toFixed(1).padStart(13)} ${(r.audio / r.seconds).toFixed(2).padStart(12)}  ${ratio}`
+      `${r.engine.padEnd(13)} ${pct(wer).padStart(6)} ${String(r.words).padStart(7)} ${r.audio.toFixed(0).padStart(8)} ${r.seconds.toFixed(1).padStart(13)} ${(r.audio / r.seconds).toFixed(2).padStart(12)} ${String(r.failed).padStart(7)}  ${ratio}`
     )
   }
 })
