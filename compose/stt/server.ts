@@ -88,10 +88,22 @@ async function transcribe(req: IncomingMessage, res: ServerResponse) {
     }
     const granularities =
       fields['timestamp_granularities[]'] ?? fields['timestamp_granularities'] ?? []
+    // A client that gives up (the API's provider timeout, a retry) must not leave its request
+    // holding the engine: the queue would serve nobody while the next attempt waits behind it.
+    const gone = new AbortController()
+    res.on('close', () => {
+      if (!res.writableEnded) gone.abort()
+    })
     const verbose = await limiter.run(async () => {
+      if (gone.signal.aborted) throw new SttError(499, 'the client went away', 'client_closed')
       const wav = join(dir, 'input.wav')
       const { duration } = await toRecognizerWav(file.path, sniffed.sox, wav)
-      return engine.transcribe({ wav, duration, withWords: granularities.includes('word') })
+      return engine.transcribe({
+        wav,
+        duration,
+        withWords: granularities.includes('word'),
+        signal: gone.signal,
+      })
     })
     log('transcribed', {
       format: sniffed.sox,

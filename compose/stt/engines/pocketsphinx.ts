@@ -1,6 +1,6 @@
 // CMU PocketSphinx with Debian's en-us model: light and fast to start, but low accuracy.
 import { parsePocketsphinx, toVerbose } from '../transcript.ts'
-import { failed, runEngine } from './run.ts'
+import { engineTimeout, failed, runEngine } from './run.ts'
 import type { Engine } from './types.ts'
 
 export const pocketsphinx: Engine = {
@@ -11,7 +11,7 @@ export const pocketsphinx: Engine = {
     accuracy: 'low',
     note: 'offline fallback engine; STT_ENGINE=whisper (the default) is far more accurate',
   },
-  async transcribe({ wav, duration, withWords }) {
+  async transcribe({ wav, duration, withWords, signal }) {
     try {
       const { stdout } = await runEngine(
         'pocketsphinx_continuous',

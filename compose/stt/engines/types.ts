@@ -14,6 +14,8 @@ export type EngineInput = {
   wav: string
   duration: number
   withWords: boolean
+  /** Aborted when the client goes away: the engine process is killed, not left to finish. */
+  signal?: AbortSignal
 }
 
 export type Engine = {

@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { whisperToVerbose } from '../whisper-output.ts'
 import type { WhisperJson } from '../whisper-output.ts'
-import { failed, runEngine } from './run.ts'
+import { engineTimeout, failed, runEngine } from './run.ts'
 import type { Engine } from './types.ts'
 
 export type WhisperSettings = { bin: string; modelDir: string; threads: number; beamSize: number }
@@ -19,7 +19,7 @@ export function whisperEngine(s: WhisperSettings): Engine {
       accuracy: 'moderate',
       note: 'offline engine (Whisper base, int8 on the CPU); a hosted or larger model is more accurate',
     },
-    async transcribe({ wav, duration, withWords }) {
+    async transcribe({ wav, duration, withWords, signal }) {
       const out = dirname(wav)
       const args = [
         wav,
@@ -32,8 +32,7 @@ export function whisperEngine(s: WhisperSettings): Engine {
         ...['--vad_filter', 'True', '--condition_on_previous_text', 'False'],
       ]
       try {
-        // Several times faster than real time on one core; anything far slower is stuck.
-        await runEngine(s.bin, args, { timeout: Math.round(90_000 + duration * 2_000) })
+        await runEngine(s.bin, args, { timeout: engineTimeout(duration), signal })
       } catch (err) {
         throw failed(err, (line) => /error|exception|traceback/i.test(line))
       }
