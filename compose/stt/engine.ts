@@ -3,6 +3,9 @@ import { stat } from 'node:fs/promises'
 import { promisify } from 'node:util'
 import type { SoxType } from './audio-format.ts'
 import { SttError } from './errors.ts'
+import { pocketsphinx } from './engines/pocketsphinx.ts'
+import type { Engine } from './engines/types.ts'
+import { whisperEngine } from './engines/whisper.ts'
 
 const run = promisify(execFile)
 const MAX_OUTPUT = 64 * 1024 * 1024
@@ -29,24 +32,21 @@ export async function toRecognizerWav(input: string, type: SoxType, output: stri
   return { duration: Math.max(0, (await stat(output)).size - 44) / 32_000 }
 }
 
-/** Runs pocketsphinx_continuous (Debian's model: en-us) and returns what it printed. */
-export async function recognize(wav: string, duration: number): Promise<string> {
-  try {
-    const { stdout } = await run('pocketsphinx_continuous', ['-infile', wav, '-time', 'yes'], {
-      maxBuffer: MAX_OUTPUT,
-      // It runs faster than real time on one core; anything far slower is stuck.
-      timeout: Math.round(60_000 + duration * 2_000),
-    })
-    return stdout
-  } catch (err) {
-    const e = err as { stderr?: string; killed?: boolean; code?: unknown; signal?: unknown }
-    // Its log is long and mostly INFO lines; the cause is in the others.
-    const problems = (e.stderr ?? '').split('\n').filter((l) => /^(ERROR|FATAL)/.test(l))
-    const detail = { code: e.code, signal: e.signal, stderr: problems.slice(-3) }
-    console.error(
-      JSON.stringify({ time: new Date().toISOString(), msg: 'engine failed', ...detail })
-    )
-    const why = e.killed ? 'timed out' : (problems.at(-1)?.slice(0, 300) ?? 'failed')
-    throw new SttError(500, `the speech engine ${why}`, 'engine_failed')
-  }
+/** The engine STT_ENGINE names: `whisper` (the image's default) or `pocketsphinx`. */
+export function selectEngine(env: Record<string, string | undefined>): Engine {
+  const name = env.STT_ENGINE ?? 'whisper'
+  if (name === 'pocketsphinx') return pocketsphinx
+  if (name !== 'whisper') throw new Error(`STT_ENGINE must be whisper or pocketsphinx, got ${name}`)
+  const threads = Number(env.STT_THREADS ?? 1)
+  const beamSize = Number(env.STT_BEAM_SIZE ?? 1)
+  if (!Number.isInteger(threads) || threads < 1)
+    throw new Error('STT_THREADS must be a positive integer')
+  if (!Number.isInteger(beamSize) || beamSize < 1)
+    throw new Error('STT_BEAM_SIZE must be a positive integer')
+  return whisperEngine({
+    bin: env.STT_WHISPER_BIN ?? 'whisper-ctranslate2',
+    modelDir: env.STT_WHISPER_MODEL_DIR ?? '/opt/whisper-base',
+    threads,
+    beamSize,
+  })
 }

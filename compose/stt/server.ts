@@ -1,17 +1,16 @@
-// The stack's offline speech engine: CMU PocketSphinx (Debian's en-us model) behind OpenAI's
-// `POST /v1/audio/transcriptions`, so the API's `openai` provider drives it and a real whisper
-// server replaces it by changing STT_BASE_URL. LOW ACCURACY: a demo and air-gap fallback only.
+// The stack's offline speech engine behind OpenAI's `POST /v1/audio/transcriptions`, so the API's
+// `openai` provider drives it and a hosted engine replaces it by changing STT_BASE_URL: Whisper
+// base on faster-whisper (STT_ENGINE=whisper, the default) or PocketSphinx (low accuracy).
 import { mkdtemp, rm } from 'node:fs/promises'
 import { createServer } from 'node:http'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { SUPPORTED, sniffAudio } from './audio-format.ts'
-import { recognize, toRecognizerWav } from './engine.ts'
+import { selectEngine, toRecognizerWav } from './engine.ts'
 import { SttError, errorBody } from './errors.ts'
 import { BusyError, createLimiter } from './limiter.ts'
 import { readUpload } from './multipart.ts'
-import { MODEL, parsePocketsphinx, toVerbose } from './transcript.ts'
 
 const int = (name: string, fallback: number): number => {
   const value = Number(process.env[name] ?? fallback)
@@ -26,12 +25,15 @@ const MAX_BYTES = int('STT_MAX_UPLOAD_MB', 200) * 1024 * 1024
 const MAX_WAITING = int('STT_MAX_WAITING', 16)
 const limiter = createLimiter(int('STT_CONCURRENCY', 2), MAX_WAITING)
 const FORMATS = ['json', 'text', 'verbose_json'] as const
-const ENGINE = {
-  engine: 'pocketsphinx',
-  model: MODEL,
-  accuracy: 'low',
-  note: 'offline demo engine; point STT_BASE_URL at a whisper server for clinical use',
-}
+const engine = (() => {
+  try {
+    return selectEngine(process.env)
+  } catch (err) {
+    console.error((err as Error).message)
+    process.exit(1)
+  }
+})()
+const { owned_by: ownedBy, ...ENGINE } = engine.info
 
 const log = (msg: string, extra: Record<string, unknown> = {}) =>
   console.log(JSON.stringify({ time: new Date().toISOString(), msg, ...extra }))
@@ -84,14 +86,25 @@ async function transcribe(req: IncomingMessage, res: ServerResponse) {
         'file'
       )
     }
-    const { output, duration } = await limiter.run(async () => {
-      const wav = join(dir, 'input.wav')
-      const { duration } = await toRecognizerWav(file.path, sniffed.sox, wav)
-      return { output: await recognize(wav, duration), duration }
-    })
     const granularities =
       fields['timestamp_granularities[]'] ?? fields['timestamp_granularities'] ?? []
-    const verbose = toVerbose(parsePocketsphinx(output), duration, granularities.includes('word'))
+    // A client that gives up (the API's provider timeout, a retry) must not leave its request
+    // holding the engine: the queue would serve nobody while the next attempt waits behind it.
+    const gone = new AbortController()
+    res.on('close', () => {
+      if (!res.writableEnded) gone.abort()
+    })
+    const verbose = await limiter.run(async () => {
+      if (gone.signal.aborted) throw new SttError(499, 'the client went away', 'client_closed')
+      const wav = join(dir, 'input.wav')
+      const { duration } = await toRecognizerWav(file.path, sniffed.sox, wav)
+      return engine.transcribe({
+        wav,
+        duration,
+        withWords: granularities.includes('word'),
+        signal: gone.signal,
+      })
+    })
     log('transcribed', {
       format: sniffed.sox,
       bytes: file.bytes,
@@ -120,7 +133,7 @@ async function handle(req: IncomingMessage, res: ServerResponse) {
     if (path === '/v1/models' && req.method === 'GET') {
       return send(res, 200, {
         object: 'list',
-        data: [{ id: MODEL, object: 'model', owned_by: 'cmusphinx' }],
+        data: [{ id: ENGINE.model, object: 'model', owned_by: ownedBy }],
       })
     }
     if (path === '/v1/audio/transcriptions') {

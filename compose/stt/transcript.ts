@@ -85,8 +85,6 @@ export function toSegments(utterances: Token[][], opts: SegmentOptions = {}): Se
 
 export const round = (s: number): number => Math.round(s * 1000) / 1000
 
-export const MODEL = 'pocketsphinx-en-us'
-
 export type VerboseTranscription = {
   task: 'transcribe'
   language: 'en'

@@ -1,7 +1,11 @@
+import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { sniffAudio } from '../../compose/stt/audio-format.ts'
+import { selectEngine } from '../../compose/stt/engine.ts'
 import { BusyError, createLimiter } from '../../compose/stt/limiter.ts'
 import { parsePocketsphinx, toSegments, toVerbose } from '../../compose/stt/transcript.ts'
+import { whisperToVerbose } from '../../compose/stt/whisper-output.ts'
+import type { WhisperJson } from '../../compose/stt/whisper-output.ts'
 
 // Real `pocketsphinx_continuous -infile multi.wav -time yes` output (Debian trixie,
 // 0.8+5prealpha) for two espeak-ng sentences 2 s apart: two utterances, absolute times.
@@ -132,5 +136,59 @@ describe('limiter', () => {
     await Promise.all(jobs)
     expect(peak).toBe(2)
     expect(limiter.active).toBe(0)
+  })
+})
+
+// Real `whisper-ctranslate2 --output_format json --word_timestamps True` output (0.5.8, Whisper
+// base int8) for four espeak-ng sentences; token lists shortened.
+const whisperOutput = (): WhisperJson =>
+  JSON.parse(
+    readFileSync(new URL('../fixtures/whisper-ctranslate2-output.json', import.meta.url), 'utf8')
+  ) as WhisperJson
+
+describe('whisper output', () => {
+  it('should answer verbose_json with trimmed segments, numbered from 0, in time order', () => {
+    const v = whisperToVerbose(whisperOutput(), 15.0243125)
+    expect(v.duration).toBe(15.024)
+    expect(v.segments).toHaveLength(4)
+    expect(v.segments[0]).toEqual({
+      id: 0,
+      start: 0,
+      end: 4.12,
+      text: "The patient reports chest pain for three days, where's an exertion?",
+    })
+    expect(v.segments.map((s) => s.start)).toEqual(
+      [...v.segments.map((s) => s.start)].sort((a, b) => a - b)
+    )
+    expect(v.text.startsWith('The patient reports chest pain')).toBe(true)
+    expect(v).not.toHaveProperty('words')
+  })
+
+  it('should give word times when asked', () => {
+    const words = whisperToVerbose(whisperOutput(), 15, true).words ?? []
+    expect(words[1]).toEqual({ word: 'patient', start: 0.16, end: 0.48 })
+    expect(words.every((w) => w.end >= w.start && w.word === w.word.trim())).toBe(true)
+  })
+
+  it('should give an empty transcript for silence', () => {
+    expect(whisperToVerbose({ text: '', segments: [], language: 'en' }, 8)).toEqual({
+      task: 'transcribe',
+      language: 'en',
+      duration: 8,
+      text: '',
+      segments: [],
+    })
+  })
+})
+
+describe('engine selection', () => {
+  it('should take Whisper by default and PocketSphinx by name', () => {
+    expect(selectEngine({}).info.model).toBe('whisper-base')
+    expect(selectEngine({ STT_ENGINE: 'pocketsphinx' }).info.model).toBe('pocketsphinx-en-us')
+  })
+
+  it('should refuse an unknown engine or a bad thread count with a line naming the setting', () => {
+    expect(() => selectEngine({ STT_ENGINE: 'vosk' })).toThrow(/STT_ENGINE must be/)
+    expect(() => selectEngine({ STT_THREADS: '0' })).toThrow(/STT_THREADS/)
   })
 })

@@ -3,6 +3,7 @@ import type { ImageName } from '../../lib/images.ts'
 import { BUILD_DIR, fromRoot } from '../../lib/paths.ts'
 import { StopError } from '../../lib/errors.ts'
 import { STAGED_NODE } from './artifacts.ts'
+import { stageWheels } from './wheels.ts'
 
 const API_FILES = ['node.js', 'user.js', 'pglite.wasm', 'initdb.wasm', 'pglite.data']
 
@@ -27,7 +28,10 @@ const EXTRAS: Record<ImageName, (dir: string) => Promise<void>> = {
     // Source maps stay out: 12 MB that Node uses only with --enable-source-maps.
     await fs.copy(dist, path.join(dir, 'app'), { filter: (f: string) => !f.endsWith('.map') })
   },
-  stt: linkNode, // server.cjs is bundled straight into the context
+  stt: async (dir) => {
+    await linkNode(dir) // server.cjs is bundled straight into the context
+    await stageWheels(dir)
+  },
   edge: async (dir) => {
     // The PWA once web/ is built; until then the placeholder page.
     const web = fromRoot('web', 'dist')

@@ -15,7 +15,7 @@ export type { Note, NoteSummary, NoteVersionInfo } from '../../../api/src/contra
 export type { LiveEvent } from '../../../api/src/contract/live.ts'
 export type { Recording as ServerRecording } from '../../../api/src/contract/recordings.ts'
 
-/** The stack's offline engine (sox + pocketsphinx) transcribes poorly: say so on the note. */
+/** The stack's offline engine (Whisper base, or PocketSphinx) misses words: say so on the note. */
 export function isOfflineEngineNote(note: Pick<Note, 'warnings' | 'provenance'>): boolean {
   return (
     note.provenance.stt_model.startsWith('pocketsphinx') ||
