@@ -16,10 +16,7 @@ export const pocketsphinx: Engine = {
       const { stdout } = await runEngine(
         'pocketsphinx_continuous',
         ['-infile', wav, '-time', 'yes'],
-        {
-          // It runs faster than real time on one core; anything far slower is stuck.
-          timeout: Math.round(60_000 + duration * 2_000),
-        }
+        { timeout: engineTimeout(duration), signal }
       )
       return toVerbose(parsePocketsphinx(stdout), duration, withWords)
     } catch (err) {
