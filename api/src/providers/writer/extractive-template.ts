@@ -11,8 +11,8 @@ import { keepStrongest } from './extractive.ts'
 //  1. the sentences that speak of its topic: its title's and instruction's own words, and for a
 //     few common topics (medications, allergies, vital signs, family or social history,
 //     follow-up) the words a consultation uses for them;
-//  2. failing that, the sentences of the SOAP section it stands for, read from its title and
-//     instruction ("History of presenting complaint" stands for subjective);
+//  2. and the sentences of the SOAP section it stands for, read from its title and instruction
+//     ("History of presenting complaint" stands for subjective), which also settles a close call;
 // and what fits no section is left out and named in the warnings.
 
 /** The SOAP section a custom section stands for, by words of its title or instruction. */
@@ -27,7 +27,8 @@ const HOMES: readonly [SectionName, RegExp][] = [
 const TOPICS: readonly { when: RegExp; cues: RegExp }[] = [
   {
     when: /\b(medication|medicine|drug|prescription)/i,
-    cues: /\b\d+(?:\.\d+)?\s?(?:mg|mcg|micrograms?|milligrams?|ml|units?)\b|\b(?:tablets?|capsules?|inhaler|once daily|twice daily|once a day|twice a day|as needed)\b/i,
+    // A dose or how often: a drug named in passing ("a new tablet") is not a medication entry.
+    cues: /\b\d+(?:\.\d+)?\s?(?:mg|mcg|micrograms?|milligrams?|ml|units?|puffs?)\b|\b(?:once daily|twice daily|once a day|twice a day|three times a day|as needed)\b/i,
   },
   { when: /\ballerg/i, cues: /\ballerg/i },
   {
@@ -83,9 +84,14 @@ function profile(s: TemplateSection): Profile {
   }
 }
 
-/** Topic cues count double: they are what the section is about, not just words it uses. */
-const topicScore = (p: Profile, text: string) =>
-  p.topics.filter((re) => re.test(text)).length * 2 + p.words.filter((re) => re.test(text)).length
+/**
+ * Topic cues count double: they are what the section is about, not just words it uses; the
+ * section standing for the sentence's SOAP section gets one more, so it wins a close call.
+ */
+const topicScore = (p: Profile, c: Candidate) =>
+  p.topics.filter((re) => re.test(c.text)).length * 2 +
+  p.words.filter((re) => re.test(c.text)).length +
+  (p.home === c.section ? 1 : 0)
 
 export function placeOnTemplate(
   candidates: readonly Candidate[],
@@ -98,10 +104,9 @@ export function placeOnTemplate(
     let best: Profile | undefined
     let bestScore = 0
     for (const p of profiles) {
-      const score = topicScore(p, c.text)
+      const score = topicScore(p, c)
       if (score > bestScore) [best, bestScore] = [p, score]
     }
-    best ??= profiles.find((p) => p.home === c.section)
     if (best) chosen.get(best.section.key)!.push(c)
     else left.push(c)
   }
