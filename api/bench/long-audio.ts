@@ -5,6 +5,7 @@
 //      against one plain fetch POST of the whole file to the same server;
 //   3. the extractive writer on the hour's transcript, against a 5-minute one (per utterance).
 // The audio is the tests' synthesised consultation (espeak-ng + sox, cached in tests/.cache).
+import { BUILTIN_TEMPLATES } from '../src/templates/builtin.ts'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { sha256Hex } from '../src/lib/hex.ts'
@@ -92,11 +93,12 @@ const transcript = (seconds: number): Transcript => ({
 const hour = transcript(3600)
 const five = transcript(300)
 const perUtterance = async (t: Transcript) =>
-  (await time(() => writeExtractive({ transcript: t, template: 'soap', language: 'en' }))) /
-  t.utterances.length
-writeExtractive({ transcript: hour, template: 'soap', language: 'en' }) // warm up the regexes
+  (await time(() =>
+    writeExtractive({ transcript: t, template: BUILTIN_TEMPLATES['soap'], language: 'en' })
+  )) / t.utterances.length
+writeExtractive({ transcript: hour, template: BUILTIN_TEMPLATES['soap'], language: 'en' }) // warm up the regexes
 const hourMs = await time(() =>
-  writeExtractive({ transcript: hour, template: 'soap', language: 'en' })
+  writeExtractive({ transcript: hour, template: BUILTIN_TEMPLATES['soap'], language: 'en' })
 )
 const hourPer = await perUtterance(hour)
 const fivePer = await perUtterance(five)

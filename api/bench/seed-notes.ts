@@ -1,6 +1,7 @@
 // `node --import tsx api/bench/seed-notes.ts EMAIL COUNT` with DATA_DIR set: gives the benchmark
 // account COUNT finished notes straight in the embedded database (before the API opens it), so
 // `GET /api/notes?limit=20` reads a full page without running speech-to-text.
+import { BUILTIN_TEMPLATES } from '../src/templates/builtin.ts'
 import { join } from 'node:path'
 import { createPgliteDatabase } from '../src/adapters/pglite.ts'
 import { migrate } from '../src/store/migrations.ts'
@@ -28,6 +29,9 @@ for (let i = 0; i < count; i++) {
         id: recordingId,
         user_id: user.id,
         template: 'soap',
+        template_id: BUILTIN_TEMPLATES.soap.id,
+        template_version: 1,
+        instruction: null,
         language: 'en',
         patient_ref: `P-${1000 + i}`,
         filename: `visit-${i}.wav`,

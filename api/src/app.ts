@@ -8,6 +8,7 @@ import { registerAuthRoutes } from './routes/auth.ts'
 import { registerConfigRoutes } from './routes/config.ts'
 import { registerRecordingRoutes } from './routes/recordings.ts'
 import { registerNoteRoutes } from './routes/notes.ts'
+import { registerTemplateRoutes } from './routes/templates.ts'
 import { registerWebSocketRoute } from './routes/ws.ts'
 import { registerCompatRoutes } from './routes/compat.ts'
 import { requestContext } from './http/request-context.ts'
@@ -36,6 +37,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.use('/transcribe-and-summarize', auth)
   registerRecordingRoutes(app, deps)
   registerNoteRoutes(app, deps)
+  registerTemplateRoutes(app, deps)
   registerCompatRoutes(app, deps)
   registerWebSocketRoute(
     app,

@@ -54,6 +54,8 @@ export const ConfigSchema = z
     OPENAI_MODEL: z.string().min(1).default('gpt-4o-mini'),
     // Longer transcripts (estimated at 4 characters a token) are written in sections and merged.
     WRITER_MAX_TRANSCRIPT_TOKENS: z.coerce.number().int().min(500).default(16_000),
+    // E-mail addresses that may create and edit clinic-wide note templates (api/src/templates/policy.ts).
+    CLINIC_TEMPLATE_EDITORS: csv.transform((emails) => emails.map((e) => e.toLowerCase())),
     PROVIDER_TIMEOUT_MS: z.coerce.number().int().positive().default(120_000),
     SUPABASE_URL: optionalUrl,
     // Legacy shared secret (HS256); projects on asymmetric signing keys are verified via their JWKS.

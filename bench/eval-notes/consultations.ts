@@ -4,6 +4,8 @@ import { z } from 'zod'
 import { SECTION_NAMES, TEMPLATES } from '../../api/src/contract/names.ts'
 import { UtteranceSchema } from '../../api/src/contract/soap-note.ts'
 import type { Transcript, WriterInput } from '../../api/src/providers/types.ts'
+import { BUILTIN_TEMPLATES } from '../../api/src/templates/builtin.ts'
+import { withSpeakerRoles } from '../../api/src/notes/speaker-roles.ts'
 
 // The evaluation set: one synthetic consultation per JSON file in consultations/ (written for
 // this set, no real patients). Each holds a soap.v1 transcript and the facts that must land in
@@ -85,5 +87,10 @@ export function writerInput(c: Consultation): WriterInput {
     provider: 'eval',
     model: 'synthetic',
   }
-  return { transcript, template: c.template, language: c.language }
+  // As the job runner gives it: the built-in template of its name, speakers' roles guessed.
+  return {
+    transcript: withSpeakerRoles(transcript),
+    template: BUILTIN_TEMPLATES[c.template],
+    language: c.language,
+  }
 }

@@ -43,7 +43,7 @@ export function scoreNote(c: Consultation, out: WriterOutput): ConsultationScore
   const written = out.status === 'ok'
   const sections = SECTION_NAMES.map((name) => ({
     name,
-    items: written ? out.sections[name].items : [],
+    items: written ? out.sections[name]!.items : [],
   }))
   const facts = c.facts.map((fact): FactResult => {
     const foundIn = sections

@@ -76,7 +76,7 @@ describe.skipIf(!stack)('e2e: accessibility of every screen', () => {
       await context.close()
     })
 
-    it(`should have no axe violations on the recorder, notes, note and editor (${size})`, async () => {
+    it(`should have no axe violations on the recorder, notes, note, editor and templates (${size})`, async () => {
       const context = await signedInContext(browsing, stack!, token, viewport)
       const page = await context.newPage()
       const found: string[] = []
@@ -99,6 +99,12 @@ describe.skipIf(!stack)('e2e: accessibility of every screen', () => {
       await page.getByRole('button', { name: 'Versions' }).click()
       await page.getByRole('navigation', { name: 'Versions' }).waitFor()
       await check('versions')
+      await page.goto(`${s.base}/templates`)
+      await page.getByRole('button', { name: 'Copy SOAP' }).waitFor()
+      await check('templates')
+      await page.getByRole('button', { name: 'Copy SOAP' }).click()
+      await page.getByRole('button', { name: 'Create template' }).waitFor()
+      await check('template editor')
       expect(found).toEqual([])
       await context.close()
     })

@@ -87,6 +87,29 @@ describe('the HTTP contract (api/src/contract/)', () => {
     expect(edited.status).toBe(200)
     expect((await get(`/api/notes/${noteId}/versions`)).status).toBe(200)
     expect((await get(`/api/notes/${noteId}/versions/1`)).status).toBe(200)
+    const json = (method: string, path: string, body: unknown) =>
+      h.request(path, {
+        method,
+        headers: { ...doc.auth, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      })
+    const speakers = await json('PUT', `/api/notes/${noteId}/speakers`, {
+      base_version: note.version + 1,
+      roles: { speaker_0: 'patient', speaker_1: 'clinician' },
+    })
+    expect(speakers.status).toBe(200)
+
+    expect((await get('/api/templates')).status).toBe(200)
+    const template = {
+      name: 'Medication review',
+      sections: [{ key: 'medications', title: 'Medications' }],
+    }
+    const created = await json('POST', '/api/templates', template)
+    expect(created.status).toBe(201)
+    const { id: templateId } = (await created.json()) as { id: string }
+    expect((await get(`/api/templates/${templateId}`)).status).toBe(200)
+    expect((await json('PUT', `/api/templates/${templateId}`, template)).status).toBe(200)
+    expect((await get(`/api/templates/${templateId}/versions/1`)).status).toBe(200)
 
     const form = new FormData()
     form.append('audio_file', new Blob([wav as Uint8Array<ArrayBuffer>], { type: 'audio/wav' }))
@@ -132,6 +155,8 @@ describe('the contract check (tests/support/contract-check.ts)', () => {
     detail: null,
     created_at: new Date().toISOString(),
     template: 'soap',
+    template_id: null,
+    template_version: null,
     language: 'en',
     patient_ref: null,
     size_bytes: 1024,

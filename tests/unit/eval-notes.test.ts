@@ -38,7 +38,7 @@ function factWriter(place: (s: SectionName) => SectionName, evidence = true): No
         const u = c.utterances.find((x) =>
           f.match.every((m) => x.text.toLowerCase().includes(m.toLowerCase()))
         )
-        sections[place(f.section)].items.push({
+        sections[place(f.section)]!.items.push({
           text: f.match.join(' '),
           evidence: evidence && u ? [{ utterance_id: u.id, start: u.start, end: u.end }] : [],
         })
@@ -91,8 +91,8 @@ describe('note evaluation set', () => {
       ],
     })
     const sections = emptySections()
-    sections.subjective.items.push({ text: 'chest pain for two days', evidence: [] })
-    sections.assessment.items.push({
+    sections.subjective!.items.push({ text: 'chest pain for two days', evidence: [] })
+    sections.assessment!.items.push({
       text: 'BP 120/80',
       evidence: [{ utterance_id: 'u9', start: 1, end: 2 }],
     })
@@ -124,7 +124,7 @@ describe('note evaluation set', () => {
       ...createExtractiveWriter(),
       async write() {
         const sections = emptySections()
-        sections.subjective.items.push({ text: 'Hello.', evidence: [] })
+        sections.subjective!.items.push({ text: 'Hello.', evidence: [] })
         return { status: 'ok', sections, warnings: [] }
       },
     }

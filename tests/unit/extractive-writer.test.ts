@@ -1,4 +1,5 @@
 import { describe, it, expect } from 'vitest'
+import { BUILTIN_TEMPLATES } from '../../api/src/templates/builtin.ts'
 import { createExtractiveWriter } from '../../api/src/providers/writer/extractive.ts'
 import { SECTION_NAMES } from '../../api/src/contract/names.ts'
 import type { Template } from '../../api/src/contract/names.ts'
@@ -20,15 +21,19 @@ function transcript(lines: Line[], language = 'en'): Transcript {
 }
 
 async function write(t: Transcript, template: Template = 'soap', language = t.language) {
-  return createExtractiveWriter().write({ transcript: t, template, language })
+  return createExtractiveWriter().write({
+    transcript: t,
+    template: BUILTIN_TEMPLATES[template],
+    language,
+  })
 }
 
 function texts(sections: Sections) {
-  return Object.fromEntries(SECTION_NAMES.map((n) => [n, sections[n].items.map((i) => i.text)]))
+  return Object.fromEntries(SECTION_NAMES.map((n) => [n, sections[n]!.items.map((i) => i.text)]))
 }
 
 function allItems(out: WriterOutput) {
-  return SECTION_NAMES.flatMap((n) => out.sections[n].items)
+  return SECTION_NAMES.flatMap((n) => out.sections[n]!.items)
 }
 
 const CONSULTATION: Line[] = [
@@ -122,7 +127,7 @@ describe('extractive writer', () => {
         )
       }
     }
-    const bp = out.sections.objective.items[0]
+    const bp = out.sections.objective!.items[0]
     expect(bp?.evidence).toEqual([{ utterance_id: 'u7', start: 60, end: 68.5 }])
   })
 
@@ -130,7 +135,7 @@ describe('extractive writer', () => {
     const t = transcript(CONSULTATION)
     const a = await write(t)
     const b = await createExtractiveWriter().write(
-      structuredClone({ transcript: t, template: 'soap', language: 'en' })
+      structuredClone({ transcript: t, template: BUILTIN_TEMPLATES['soap'], language: 'en' })
     )
     expect(b).toEqual(a)
     expect(JSON.stringify(b)).toBe(JSON.stringify(a))
@@ -212,7 +217,7 @@ describe('extractive writer', () => {
         ['doctor', 'We will start amlodipine 5 mg once daily.'],
       ])
     )
-    expect(out.sections.objective.items).toEqual([
+    expect(out.sections.objective!.items).toEqual([
       {
         text: 'Your blood pressure is 150/95 today.',
         evidence: [
@@ -266,14 +271,14 @@ describe('extractive writer', () => {
     ]
     const full = await write(transcript(lines), 'soap')
     const brief = await write(transcript(lines), 'soap-brief')
-    expect(full.sections.plan.items.map((i) => i.text)).toContain('Avoid screens.')
+    expect(full.sections.plan!.items.map((i) => i.text)).toContain('Avoid screens.')
     for (const name of SECTION_NAMES) {
-      const briefTexts = brief.sections[name].items.map((i) => i.text)
-      const fullTexts = full.sections[name].items.map((i) => i.text)
+      const briefTexts = brief.sections[name]!.items.map((i) => i.text)
+      const fullTexts = full.sections[name]!.items.map((i) => i.text)
       expect(briefTexts.length).toBe(Math.min(3, fullTexts.length))
       expect(fullTexts.filter((t) => briefTexts.includes(t))).toEqual(briefTexts) // spoken order
     }
-    expect(brief.sections.plan.items.map((i) => i.text)).toEqual([
+    expect(brief.sections.plan!.items.map((i) => i.text)).toEqual([
       'I will prescribe naproxen 500 mg, take one tablet twice daily with food.',
       'Please follow up in two weeks, and come back sooner if the headache gets worse.',
       'I will refer you to neurology and we will schedule a follow-up appointment.',
@@ -322,7 +327,11 @@ describe('extractive writer', () => {
     controller.abort(new Error('cancelled'))
     await expect(
       createExtractiveWriter().write(
-        { transcript: transcript(CONSULTATION), template: 'soap', language: 'en' },
+        {
+          transcript: transcript(CONSULTATION),
+          template: BUILTIN_TEMPLATES['soap'],
+          language: 'en',
+        },
         controller.signal
       )
     ).rejects.toThrow('cancelled')

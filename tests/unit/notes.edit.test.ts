@@ -200,7 +200,7 @@ describe('notes: edits, versions, export and audit', () => {
     expect(createHash('sha256').update(json).digest('hex')).toBe(row!.sha256)
     expect((JSON.parse(json.toString('utf8')) as SoapNote).sections).toEqual(winner.sections)
     const md = await readFile(join(h.config.NOTES_DIR, row!.markdown_path), 'utf8')
-    expect(md).toContain(winner.sections.subjective.items[0]!.text)
+    expect(md).toContain(winner.sections.subjective!.items[0]!.text)
 
     // Exactly one more version, two more files (its JSON and Markdown), one edit audited.
     const after = await snapshot()

@@ -1,5 +1,6 @@
 import { http, HttpResponse } from 'msw'
 import { describe, expect, it } from 'vitest'
+import { BUILTIN_TEMPLATES } from '../../api/src/templates/builtin.ts'
 import { createOpenAiWriter } from '../../api/src/providers/writer/openai.ts'
 import type { Transcript } from '../../api/src/providers/types.ts'
 import { OPENAI_BASE_URL, chatCompletion } from '../support/provider-mocks.ts'
@@ -58,7 +59,11 @@ describe('openai note writer, long transcripts', () => {
     server.use(mock.handler)
     const transcript = longTranscript(450) // one hour at 8 s an utterance: ~8 000 tokens
     const writer = createOpenAiWriter({ apiKey: 'sk-test', maxTranscriptTokens: 2_000 })
-    const out = await writer.write({ transcript, template: 'soap', language: 'en' })
+    const out = await writer.write({
+      transcript,
+      template: BUILTIN_TEMPLATES['soap'],
+      language: 'en',
+    })
 
     expect(mock.calls.length).toBeGreaterThanOrEqual(4)
     // Nothing cut: every utterance went out exactly once, in order, across the parts.
@@ -70,7 +75,7 @@ describe('openai note writer, long transcripts', () => {
     }
 
     expect(out.status).toBe('ok')
-    const subjective = out.sections.subjective.items
+    const subjective = out.sections.subjective!.items
     expect(subjective.map((i) => i.text)).toEqual(
       mock.calls.map((_, i) => `Complaint from part ${i + 1}.`)
     )
@@ -82,8 +87,8 @@ describe('openai note writer, long transcripts', () => {
       expect(item.evidence).toEqual([{ utterance_id: id, start: u.start, end: u.end }])
     }
     // The plan every part wrote alike is kept once, with the evidence of every part.
-    expect(out.sections.plan.items).toHaveLength(1)
-    expect(out.sections.plan.items[0]!.evidence.map((e) => e.utterance_id)).toEqual(
+    expect(out.sections.plan!.items).toHaveLength(1)
+    expect(out.sections.plan!.items[0]!.evidence.map((e) => e.utterance_id)).toEqual(
       mock.calls.map((c) => c.ids.at(-1))
     )
     expect(out.warnings[0]).toMatch(
@@ -99,7 +104,7 @@ describe('openai note writer, long transcripts', () => {
     const transcript = longTranscript(450)
     const out = await createOpenAiWriter({ apiKey: 'sk-test' }).write({
       transcript,
-      template: 'soap',
+      template: BUILTIN_TEMPLATES['soap'],
       language: 'en',
     })
     expect(mock.calls).toHaveLength(1)

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { BUILTIN_TEMPLATES } from '../../api/src/templates/builtin.ts'
 import { SectionsSchema } from '../../api/src/contract/soap-note.ts'
 import { createOpenAiWriter } from '../../api/src/providers/writer/openai.ts'
 import { SOAP_SYSTEM_PROMPT_V1 } from '../../api/src/providers/writer/prompt.ts'
@@ -30,7 +31,7 @@ const transcript: Transcript = {
   provider: 'deepgram',
   model: 'nova-3-medical',
 }
-const input: WriterInput = { transcript, template: 'soap', language: 'en' }
+const input: WriterInput = { transcript, template: BUILTIN_TEMPLATES['soap'], language: 'en' }
 
 describe('openai note writer', () => {
   it('maps the answer to soap.v1 sections with evidence from the transcript', async () => {
@@ -46,24 +47,24 @@ describe('openai note writer', () => {
     expect(out.status).toBe('ok')
     expect(out.warnings).toEqual([])
     expect(SectionsSchema.parse(out.sections)).toEqual(out.sections)
-    expect(out.sections.objective.items).toEqual([
+    expect(out.sections.objective!.items).toEqual([
       {
         text: 'Blood pressure 150/95.',
         evidence: [{ utterance_id: 'u5', start: 20.08, end: 23.94 }],
       },
     ])
-    expect(out.sections.plan.items[0]).toEqual({
+    expect(out.sections.plan!.items[0]).toEqual({
       text: 'Start amlodipine 5 mg once daily.',
       evidence: [{ utterance_id: 'u6', start: 24.32, end: 28.11 }],
     })
-    expect(out.sections.subjective.items[2]?.evidence.map((e) => e.utterance_id)).toEqual([
+    expect(out.sections.subjective!.items[2]?.evidence.map((e) => e.utterance_id)).toEqual([
       'u3',
       'u4',
     ])
     const answer = soapAnswerFixture()
     for (const name of ['subjective', 'objective', 'assessment', 'plan'] as const) {
-      expect(out.sections[name].items.map((i) => i.text)).toEqual(
-        answer.sections[name].items.map((i) => i.text)
+      expect(out.sections[name]!.items.map((i) => i.text)).toEqual(
+        answer.sections[name]!.items.map((i) => i.text)
       )
     }
   })
@@ -71,7 +72,10 @@ describe('openai note writer', () => {
   it('asks for strict json_schema output with the versioned prompt and the transcript lines', async () => {
     const recorder = createRequestRecorder()
     server.use(openAiChat({ recorder }).success())
-    await createOpenAiWriter({ apiKey: 'sk-test' }).write({ ...input, template: 'soap-brief' })
+    await createOpenAiWriter({ apiKey: 'sk-test' }).write({
+      ...input,
+      template: BUILTIN_TEMPLATES['soap-brief'],
+    })
 
     const sent = recorder.last()
     expect(sent.url.href).toBe('https://api.openai.com/v1/chat/completions')
@@ -112,16 +116,16 @@ describe('openai note writer', () => {
 
   it('drops evidence for utterance ids that do not exist, with a warning', async () => {
     const answer = soapAnswerFixture()
-    answer.sections.objective.items[0]!.utterance_ids = ['u5', 'u99', 'u5']
-    answer.sections.plan.items.push({ text: 'Lipid panel.', utterance_ids: ['u42'] })
+    answer.sections.objective!.items[0]!.utterance_ids = ['u5', 'u99', 'u5']
+    answer.sections.plan!.items.push({ text: 'Lipid panel.', utterance_ids: ['u42'] })
     answer.warnings = ['Patient name may be misheard.']
     server.use(openAiChat().success(chatCompletion(JSON.stringify(answer))))
     const out = await createOpenAiWriter().write(input)
 
-    expect(out.sections.objective.items[0]?.evidence).toEqual([
+    expect(out.sections.objective!.items[0]?.evidence).toEqual([
       { utterance_id: 'u5', start: 20.08, end: 23.94 },
     ])
-    expect(out.sections.plan.items.at(-1)).toEqual({ text: 'Lipid panel.', evidence: [] })
+    expect(out.sections.plan!.items.at(-1)).toEqual({ text: 'Lipid panel.', evidence: [] })
     expect(out.warnings).toEqual([
       'Patient name may be misheard.',
       'the writer cited utterances that do not exist: u99, u42',
@@ -137,7 +141,11 @@ describe('openai note writer', () => {
     }
     server.use(openAiChat().success(chatCompletion(JSON.stringify(answer))))
     const out = await createOpenAiWriter().write(input)
-    expect(out).toEqual({ ...answer, status: 'insufficient_content' })
+    expect(out).toEqual({
+      ...answer,
+      status: 'insufficient_content',
+      promptVersion: 'soap-prompt.v1',
+    })
   })
 
   it('an empty transcript needs no call', async () => {

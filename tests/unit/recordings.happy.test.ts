@@ -39,7 +39,7 @@ describe('recordings: upload to note', () => {
     expect(note.patient_ref).toBe('MRN-0042')
     expect(note.provenance.writer).toBe('extractive')
     expect(JSON.stringify(note.sections.objective)).toContain('150/95')
-    expect(note.sections.plan.items[0]?.evidence[0]?.utterance_id).toMatch(/^u\d+$/)
+    expect(note.sections.plan!.items[0]?.evidence[0]?.utterance_id).toMatch(/^u\d+$/)
   })
 
   it('should store the audio with its SHA-256 and serve it back with range support', async () => {

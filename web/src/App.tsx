@@ -8,6 +8,7 @@ import { QueueBanner } from './ui/QueueStatus.tsx'
 
 const RecordingsScreen = lazy(() => import('./ui/RecordingsScreen.tsx'))
 const NoteScreen = lazy(() => import('./ui/NoteScreen.tsx'))
+const TemplatesScreen = lazy(() => import('./ui/TemplatesScreen.tsx'))
 
 function NavLink({ to, children }: { to: string; children: string }) {
   const path = usePath()
@@ -62,6 +63,7 @@ export function App() {
         <nav aria-label="Main">
           <NavLink to="/">Record</NavLink>
           <NavLink to="/notes">Notes</NavLink>
+          <NavLink to="/templates">Templates</NavLink>
         </nav>
         <span className={`live live-${liveState}`} title={`Live updates: ${liveState}`}>
           <span className="visually-hidden">Live updates: </span>
@@ -93,6 +95,7 @@ export function App() {
           <Suspense fallback={<p role="status">Loading…</p>}>
             {route.name === 'recordings' && <RecordingsScreen />}
             {route.name === 'note' && <NoteScreen id={route.id} />}
+            {route.name === 'templates' && <TemplatesScreen />}
             {route.name === 'not-found' && (
               <>
                 <h1 tabIndex={-1}>Not found</h1>

@@ -7,9 +7,14 @@ export const SOAP_SCHEMA_VERSION = 'soap.v1'
 export const SECTION_NAMES = ['subjective', 'objective', 'assessment', 'plan'] as const
 export type SectionName = (typeof SECTION_NAMES)[number]
 
-/** What a recording may ask the note writer for (`template` on upload). */
+/** The built-in templates' names (seed rows of note_templates); `template` on upload takes
+ * one of these or the id of a template from GET /api/templates. */
 export const TEMPLATES = ['soap', 'soap-brief', 'follow-up'] as const
 export type Template = (typeof TEMPLATES)[number]
+
+/** Who a diarized speaker is, as the note labels them. */
+export const SPEAKER_ROLES = ['clinician', 'patient', 'other'] as const
+export type SpeakerRole = (typeof SPEAKER_ROLES)[number]
 
 export const RECORDING_STATUSES = [
   'queued',

@@ -1,6 +1,8 @@
 import { z } from 'zod'
 import { EvidenceSchema, SoapNoteSchema } from './soap-note.ts'
 import { pageLimit, timestamp } from './fields.ts'
+import { SPEAKER_ROLES } from './names.ts'
+import { SECTION_KEY } from './templates.ts'
 
 /** GET /api/notes/:id and /versions/:n as JSON: the soap.v1 document with its place in the list. */
 export const NoteSchema = SoapNoteSchema.extend({
@@ -56,14 +58,18 @@ const EditItemSchema = z.strictObject({
 })
 const EditSectionSchema = z.strictObject({ items: z.array(EditItemSchema).max(200) })
 
-/** PATCH /api/notes/:id: the whole set of sections, against the version it was made from. */
+/**
+ * PATCH /api/notes/:id: the whole set of sections (the note's own keys, each of them), against
+ * the version it was made from.
+ */
 export const NoteEditSchema = z.strictObject({
   base_version: z.number().int().positive(),
-  sections: z.strictObject({
-    subjective: EditSectionSchema,
-    objective: EditSectionSchema,
-    assessment: EditSectionSchema,
-    plan: EditSectionSchema,
-  }),
+  sections: z.record(z.string().regex(SECTION_KEY), EditSectionSchema),
+})
+
+/** PUT /api/notes/:id/speakers: the clinician's tap, as a new version of the note. */
+export const SpeakerRolesEditSchema = z.strictObject({
+  base_version: z.number().int().positive(),
+  roles: z.record(z.string().min(1).max(64), z.enum(SPEAKER_ROLES)),
 })
 export type NoteEdit = z.input<typeof NoteEditSchema>

@@ -14,7 +14,14 @@ export const RecordingUploadHeadersSchema = z.object({
 
 /** The text fields of the multipart upload, beside its `audio` file. */
 export const RecordingFieldsSchema = z.strictObject({
-  template: z.enum(TEMPLATES).default('soap'),
+  /** A built-in template's name, or the id of a template the user may use (GET /api/templates). */
+  template: z
+    .union([z.enum(TEMPLATES), z.uuid()], {
+      error: `must be ${TEMPLATES.join(', ')} or a template id`,
+    })
+    .default('soap'),
+  /** A free-text instruction for the writer, on top of the template's (the model writer's). */
+  instruction: z.string().trim().max(2000).optional(),
   language: z
     .string()
     .regex(/^([a-z]{2,3}(-[A-Za-z0-9]{2,8})?|auto)$/, 'must be a language tag such as en or en-GB')
@@ -44,6 +51,9 @@ export const RecordingSchema = z.strictObject({
   detail: z.string().nullable(),
   created_at: timestamp(),
   template: z.string(),
+  /** The template version the note is (or will be) written with. */
+  template_id: z.uuid().nullable(),
+  template_version: z.number().int().positive().nullable(),
   language: z.string(),
   patient_ref: z.string().nullable(),
   size_bytes: z.number().int().nonnegative(),

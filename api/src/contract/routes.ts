@@ -9,7 +9,9 @@ import {
   NoteListSchema,
   NoteSchema,
   NoteVersionListSchema,
+  SpeakerRolesEditSchema,
 } from './notes.ts'
+import { TemplateInputSchema, TemplateListSchema, TemplateSchema } from './templates.ts'
 import {
   RecordingAcceptedSchema,
   RecordingFieldsSchema,
@@ -72,6 +74,15 @@ export const API_ROUTES = {
   'PATCH /api/notes/:id': { json: NoteEditSchema, responses: { 200: NoteSchema } },
   'GET /api/notes/:id/versions': { responses: { 200: NoteVersionListSchema } },
   'GET /api/notes/:id/versions/:version': { responses: { 200: NoteSchema } },
+  'PUT /api/notes/:id/speakers': { json: SpeakerRolesEditSchema, responses: { 200: NoteSchema } },
+  /** Built-in, clinic-wide and the caller's own templates, at their current versions. */
+  'GET /api/templates': { responses: { 200: TemplateListSchema } },
+  'POST /api/templates': { json: TemplateInputSchema, responses: { 201: TemplateSchema } },
+  /** Someone else's personal template answers 404, like a missing one. */
+  'GET /api/templates/:id': { responses: { 200: TemplateSchema } },
+  /** A new version; notes keep the version that wrote them. Built-in ones are read-only (403). */
+  'PUT /api/templates/:id': { json: TemplateInputSchema, responses: { 200: TemplateSchema } },
+  'GET /api/templates/:id/versions/:version': { responses: { 200: TemplateSchema } },
   'GET /ws': { responses: { 101: noBody }, events: LiveEventSchema },
   'POST /transcribe-and-summarize': {
     responses: { 200: CompatNoteSchema, 202: CompatPendingSchema, 422: CompatPendingSchema },

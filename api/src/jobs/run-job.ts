@@ -7,7 +7,8 @@ import { ProviderError } from '../providers/types.ts'
 import type { Transcript } from '../providers/types.ts'
 import { buildNote } from '../notes/build.ts'
 import { commitNoteVersion } from '../notes/commit.ts'
-import type { Template } from '../contract/names.ts'
+import { templateOfRecording } from '../templates/resolve.ts'
+import { withSpeakerRoles } from '../notes/speaker-roles.ts'
 import { sha256Hex } from '../lib/hex.ts'
 
 type RunDeps = WorkerDeps & { signal: AbortSignal; leaseSeconds: number }
@@ -83,10 +84,19 @@ export async function runJob(job: Job, deps: RunDeps): Promise<void> {
   }
 
   const writer = deps.writer
-  const final = transcript
+  // Roles are guessed here, not kept with the transcript: a transcript saved before roles were
+  // known gets them too when its note is written.
+  const final = withSpeakerRoles(transcript)
+  const template = await templateOfRecording(storesOf(deps.db).templates, rec)
+  const instruction = rec.instruction ?? undefined
   const output = await callProvider(deps, deps.circuits.writer, writer.name, () =>
     writer.write(
-      { transcript: final, template: rec.template as Template, language: rec.language },
+      {
+        transcript: final,
+        template,
+        language: rec.language,
+        ...(instruction ? { instruction } : {}),
+      },
       deps.signal
     )
   )
@@ -94,7 +104,7 @@ export async function runJob(job: Job, deps: RunDeps): Promise<void> {
     transcript: final,
     output,
     writer,
-    template: rec.template as Template,
+    template,
     language: rec.language,
     sttLabel: final.provider === 'openai' ? deps.sttLabel : undefined,
     createdAt: new Date(deps.clock.now()),

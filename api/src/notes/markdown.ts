@@ -1,12 +1,5 @@
 import type { SoapNote } from '../contract/soap-note.ts'
-import { SECTION_NAMES } from '../contract/names.ts'
-
-const TITLES = {
-  subjective: 'Subjective',
-  objective: 'Objective',
-  assessment: 'Assessment',
-  plan: 'Plan',
-}
+import { layoutOf } from './layout.ts'
 
 const fmt = (s: number) => {
   const m = Math.floor(s / 60)
@@ -18,7 +11,7 @@ export function renderMarkdown(
   note: SoapNote,
   meta: { patient_ref?: string | null; version?: number } = {}
 ): string {
-  const lines: string[] = ['# SOAP note', '']
+  const lines: string[] = [isSoap(note) ? '# SOAP note' : `# ${note.template}`, '']
   if (meta.patient_ref) lines.push(`Patient: ${meta.patient_ref}  `)
   lines.push(`Created: ${note.provenance.created_at}  `)
   if (meta.version) lines.push(`Version: ${meta.version}  `)
@@ -29,9 +22,9 @@ export function renderMarkdown(
   if (note.status === 'insufficient_content') {
     lines.push('> The recording held too little speech to write a note.', '')
   }
-  for (const name of SECTION_NAMES) {
-    lines.push(`## ${TITLES[name]}`, '')
-    const items = note.sections[name].items
+  for (const { key, title } of layoutOf(note)) {
+    lines.push(`## ${title}`, '')
+    const items = note.sections[key]?.items ?? []
     if (items.length === 0) lines.push('_Nothing recorded._')
     for (const item of items) {
       const at = item.evidence[0] ? ` _(${fmt(item.evidence[0].start)})_` : ''
@@ -44,3 +37,8 @@ export function renderMarkdown(
   }
   return lines.join('\n')
 }
+
+const isSoap = (note: SoapNote) =>
+  layoutOf(note)
+    .map((l) => l.key)
+    .join() === 'subjective,objective,assessment,plan'

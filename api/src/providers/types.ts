@@ -1,5 +1,5 @@
-import type { Template } from '../contract/names.ts'
-import type { Sections, Utterance } from '../contract/soap-note.ts'
+import type { Sections, Speaker, Utterance } from '../contract/soap-note.ts'
+import type { NoteTemplate } from '../templates/builtin.ts'
 
 // A transcript as every speech-to-text provider returns it, normalised.
 export type Transcript = {
@@ -8,6 +8,8 @@ export type Transcript = {
   duration_s: number
   provider: string
   model: string
+  /** Who each speaker is (api/src/notes/speaker-roles.ts); absent with fewer than two speakers. */
+  speakers?: Speaker[]
 }
 
 export type AudioInput = {
@@ -25,13 +27,20 @@ export interface SpeechToText {
 
 export type WriterInput = {
   transcript: Transcript
-  template: Template
+  /** The template version the note is written with: its sections are the note's sections. */
+  template: NoteTemplate
   language: string
+  /** The clinician's extra instruction (upload `instruction`, older contract's `prompt_instruction`). */
+  instruction?: string
 }
 
-export type WriterOutput =
-  | { status: 'ok'; sections: Sections; warnings: string[] }
-  | { status: 'insufficient_content'; sections: Sections; warnings: string[] }
+/** `promptVersion` when it differs from the writer's own (a template's prompt, speaker roles). */
+export type WriterOutput = {
+  status: 'ok' | 'insufficient_content'
+  sections: Sections
+  warnings: string[]
+  promptVersion?: string
+}
 
 export interface NoteWriter {
   readonly name: string

@@ -7,12 +7,16 @@ import { storesOf } from '../store/stores.ts'
 import { renderMarkdown } from '../notes/markdown.ts'
 import type { CompatNote, CompatPending } from '../contract/compat.ts'
 import { runtimeBody } from '../http/runtime-request.ts'
+import { BUILTIN_TEMPLATES } from '../templates/builtin.ts'
 
 const WAIT_MS = 10 * 60_000
+// As the upload's `instruction` (contract/recordings.ts).
+const MAX_INSTRUCTION = 2000
 
 /**
  * The seeds' synchronous contract, kept for existing clients: upload, wait for the note, answer
- * with it. The recording is queued durably like any other, so a client that gives up waiting
+ * with it; its `prompt_instruction` goes to the writer as the clinician's instruction (the model
+ * writer reads it; the extractive one cannot). The recording is queued durably like any other, so a client that gives up waiting
  * still finds its note later.
  */
 export function registerCompatRoutes(app: Hono<AppEnv>, deps: AppDeps) {
@@ -22,9 +26,16 @@ export function registerCompatRoutes(app: Hono<AppEnv>, deps: AppDeps) {
     const unknown = Object.keys(upload.fields).filter(
       (k) => !['user_id', 'prompt_instruction'].includes(k)
     )
-    if (unknown.length > 0) {
+    const instruction = (upload.fields.prompt_instruction ?? '').trim()
+    if (unknown.length > 0 || instruction.length > MAX_INSTRUCTION) {
       await deps.files.discard(upload.temp)
-      throw new ApiError({ code: 'BAD_REQUEST', message: `unknown fields: ${unknown.join(', ')}` })
+      throw new ApiError({
+        code: 'BAD_REQUEST',
+        message:
+          unknown.length > 0
+            ? `unknown fields: ${unknown.join(', ')}`
+            : `prompt_instruction: at most ${MAX_INSTRUCTION} characters`,
+      })
     }
     let done: (() => void) | undefined
     const finished = new Promise<void>((resolve) => (done = resolve))
@@ -37,11 +48,13 @@ export function registerCompatRoutes(app: Hono<AppEnv>, deps: AppDeps) {
         done?.()
     })
     try {
+      const soap = BUILTIN_TEMPLATES.soap
       const { recording } = await commitRecording(deps, {
         userId,
         upload,
         idempotencyKey: null,
-        template: 'soap',
+        template: { label: 'soap', id: soap.id, version: soap.version },
+        instruction: instruction || null,
         language: 'en',
         patientRef: null,
       })

@@ -10,7 +10,10 @@ import { ownedById } from '../http/owned.ts'
 import { parseJson, validate } from '../http/validation.ts'
 import { auditContext } from '../http/audit-context.ts'
 import { SoapNoteSchema } from '../contract/soap-note.ts'
-import { NoteEditSchema, NoteListQuerySchema } from '../contract/notes.ts'
+import { NoteEditSchema, NoteListQuerySchema, SpeakerRolesEditSchema } from '../contract/notes.ts'
+import type { SoapNote } from '../contract/soap-note.ts'
+import { layoutOf } from '../notes/layout.ts'
+import { correctSpeakerRoles } from '../notes/speaker-roles.ts'
 import type { Note, NoteList, NoteVersionList } from '../contract/notes.ts'
 import { fastJson } from '../http/request-context.ts'
 
@@ -119,10 +122,18 @@ export function registerNoteRoutes(app: Hono<AppEnv>, deps: AppDeps) {
     return c.json(toResponse(note, v, patientRef))
   })
 
-  app.patch('/api/notes/:id', async (c) => {
+  /**
+   * Writes `change(current)` as the note's next version, against `base` (409 when the note has
+   * moved on), audited as `action`.
+   */
+  async function newVersion(
+    c: Context<AppEnv>,
+    base: number,
+    action: 'note.edit' | 'note.speakers',
+    change: (current: SoapNote) => SoapNote
+  ) {
     const { note, patientRef } = await owned(c)
-    const edit = await parseJson(c.req.raw, NoteEditSchema)
-    if (edit.base_version !== note.version) {
+    if (base !== note.version) {
       throw new ApiError({
         code: 'CONFLICT',
         message: `the note is at version ${note.version}; reload it and edit again`,
@@ -131,7 +142,7 @@ export function registerNoteRoutes(app: Hono<AppEnv>, deps: AppDeps) {
     const current = await notes.version(note.id, note.version)
     if (!current) throw new ApiError({ code: 'NOT_FOUND', message: 'no such note' })
     const version = note.version + 1
-    const content = SoapNoteSchema.parse({ ...current.content, sections: edit.sections })
+    const content = SoapNoteSchema.parse(change(current.content))
     const userId = c.get('principal').userId
     await inTransaction(deps.db, async (s) => {
       if (!(await s.notes.bumpVersion(note.id, note.version))) {
@@ -152,7 +163,7 @@ export function registerNoteRoutes(app: Hono<AppEnv>, deps: AppDeps) {
       })
       await s.audit.record({
         ...auditContext(c),
-        action: 'note.edit',
+        action,
         note_id: note.id,
         recording_id: note.recording_id,
         detail: { from: note.version, to: version },
@@ -160,5 +171,43 @@ export function registerNoteRoutes(app: Hono<AppEnv>, deps: AppDeps) {
     })
     const saved = await notes.version(note.id, version)
     return c.json(toResponse({ ...note, version }, saved!, patientRef))
+  }
+
+  app.patch('/api/notes/:id', async (c) => {
+    await owned(c) // a missing note is a 404 before its body is read
+    const edit = await parseJson(c.req.raw, NoteEditSchema)
+    return newVersion(c, edit.base_version, 'note.edit', (current) => {
+      // The note's own sections, each of them: an edit changes items, not the template.
+      const keys = layoutOf(current).map((l) => l.key)
+      const given = Object.keys(edit.sections)
+      const missing = keys.filter((k) => !given.includes(k))
+      const extra = given.filter((k) => !keys.includes(k))
+      if (missing.length > 0 || extra.length > 0) {
+        throw new ApiError({
+          code: 'BAD_REQUEST',
+          message: `sections: the note's sections are ${keys.join(', ')}${missing.length ? `; missing ${missing.join(', ')}` : ''}${extra.length ? `; unknown ${extra.join(', ')}` : ''}`,
+        })
+      }
+      return { ...current, sections: Object.fromEntries(keys.map((k) => [k, edit.sections[k]!])) }
+    })
+  })
+
+  app.put('/api/notes/:id/speakers', async (c) => {
+    await owned(c)
+    const edit = await parseJson(c.req.raw, SpeakerRolesEditSchema)
+    return newVersion(c, edit.base_version, 'note.speakers', (current) => {
+      const speakers = correctSpeakerRoles(
+        current.transcript.utterances,
+        current.transcript.speakers,
+        edit.roles
+      )
+      if ('unknown' in speakers) {
+        throw new ApiError({
+          code: 'BAD_REQUEST',
+          message: `roles: no such speaker in the transcript: ${speakers.unknown.join(', ')}`,
+        })
+      }
+      return { ...current, transcript: { ...current.transcript, speakers } }
+    })
   })
 }

@@ -19,6 +19,7 @@ import type {
   RecordingList,
 } from '../contract/recordings.ts'
 import { fastJson } from '../http/request-context.ts'
+import { resolveUploadTemplate } from '../templates/resolve.ts'
 import { runtimeBody } from '../http/runtime-request.ts'
 
 /** While a recording waits, `detail` says on what: a provider error being retried, or no provider. */
@@ -35,13 +36,15 @@ export const toRecordingResponse = (r: Recording, sttConfigured = true): Recordi
         : null,
   created_at: new Date(r.created_at).toISOString(),
   template: r.template,
+  template_id: r.template_id,
+  template_version: r.template_version,
   language: r.language,
   patient_ref: r.patient_ref,
   size_bytes: Number(r.size_bytes),
 })
 
 export function registerRecordingRoutes(app: Hono<AppEnv>, deps: AppDeps) {
-  const { recordings, audit } = storesOf(deps.db)
+  const { recordings, audit, templates } = storesOf(deps.db)
 
   const owned = (c: Context<AppEnv>) => ownedById(c, 'recording', recordings.forUser)
 
@@ -60,8 +63,10 @@ export function registerRecordingRoutes(app: Hono<AppEnv>, deps: AppDeps) {
     }
     const upload = await ingestUpload(deps, c.req.raw, 'audio', runtimeBody(c))
     let fields
+    let template
     try {
       fields = parseValue(upload.fields, RecordingFieldsSchema)
+      template = await resolveUploadTemplate(templates, userId, fields.template)
     } catch (err) {
       await deps.files.discard(upload.temp)
       throw err
@@ -70,7 +75,12 @@ export function registerRecordingRoutes(app: Hono<AppEnv>, deps: AppDeps) {
       userId,
       upload,
       idempotencyKey: key ?? null,
-      template: fields.template,
+      template: {
+        label: template.slug ?? template.name,
+        id: template.id,
+        version: template.version,
+      },
+      instruction: fields.instruction || null,
       language: fields.language,
       patientRef: fields.patient_ref ?? null,
     })

@@ -2,7 +2,8 @@ import type { Queryable } from './database.ts'
 
 export type AuditEntry = {
   user_id: string
-  action: 'note.read' | 'note.edit' | 'note.export' | 'note.versions' | 'audio.read'
+  action:
+    'note.read' | 'note.edit' | 'note.speakers' | 'note.export' | 'note.versions' | 'audio.read'
   note_id?: string | null
   recording_id?: string | null
   ip?: string | null

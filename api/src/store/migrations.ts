@@ -106,6 +106,58 @@ ALTER TABLE jobs ADD COLUMN lease_worker text;
 CREATE INDEX jobs_lease_worker ON jobs (lease_worker) WHERE state = 'pending';
 `,
   },
+  {
+    // Note templates as data: versions (an edit is a new version; a recording and its note keep
+    // theirs), personal or clinic-wide, and the built-in ones as seed rows
+    // (api/src/templates/builtin.ts holds the same values, tests/unit/templates.store.test.ts
+    // compares them). Independent of 003_user_roles: who may manage clinic templates is decided
+    // in code (api/src/templates/policy.ts), not by a column here.
+    id: '004_templates',
+    sql: `
+CREATE TABLE note_templates (
+  id uuid PRIMARY KEY,
+  slug text UNIQUE,
+  scope text NOT NULL CHECK (scope IN ('builtin','clinic','personal')),
+  owner_id uuid REFERENCES users(id),
+  current_version integer NOT NULL DEFAULT 1,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  updated_at timestamptz NOT NULL DEFAULT now(),
+  CHECK ((scope = 'personal') = (owner_id IS NOT NULL))
+);
+CREATE INDEX note_templates_owner ON note_templates (owner_id);
+
+CREATE TABLE note_template_versions (
+  template_id uuid NOT NULL REFERENCES note_templates(id),
+  version integer NOT NULL,
+  name text NOT NULL,
+  instruction text NOT NULL,
+  sections jsonb NOT NULL,
+  created_by uuid REFERENCES users(id),
+  created_at timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (template_id, version)
+);
+
+INSERT INTO note_templates (id, slug, scope) VALUES
+  ('00000000-0000-4000-8000-00000000050a', 'soap', 'builtin'),
+  ('00000000-0000-4000-8000-00000000050b', 'soap-brief', 'builtin'),
+  ('00000000-0000-4000-8000-00000000050c', 'follow-up', 'builtin');
+INSERT INTO note_template_versions (template_id, version, name, instruction, sections) VALUES
+  ('00000000-0000-4000-8000-00000000050a', 1, 'SOAP', 'a complete SOAP note.',
+   '[{"key":"subjective","title":"Subjective","instruction":"what the patient reports (complaints, history, symptoms, medications taken, concerns).","max_items":null},{"key":"objective","title":"Objective","instruction":"what was measured or observed (vital signs, examination findings, test results).","max_items":null},{"key":"assessment","title":"Assessment","instruction":"the clinician''s impressions or diagnoses as stated in the consultation.","max_items":null},{"key":"plan","title":"Plan","instruction":"prescriptions, tests, referrals, advice given and follow-up.","max_items":null}]'::jsonb),
+  ('00000000-0000-4000-8000-00000000050b', 1, 'SOAP, brief', 'a brief SOAP note, at most three items per section, keeping only what matters most clinically.',
+   '[{"key":"subjective","title":"Subjective","instruction":"what the patient reports (complaints, history, symptoms, medications taken, concerns).","max_items":3},{"key":"objective","title":"Objective","instruction":"what was measured or observed (vital signs, examination findings, test results).","max_items":3},{"key":"assessment","title":"Assessment","instruction":"the clinician''s impressions or diagnoses as stated in the consultation.","max_items":3},{"key":"plan","title":"Plan","instruction":"prescriptions, tests, referrals, advice given and follow-up.","max_items":3}]'::jsonb),
+  ('00000000-0000-4000-8000-00000000050c', 1, 'Follow-up', 'a follow-up visit. Focus on changes since the last visit, response to treatment, and the next steps.',
+   '[{"key":"subjective","title":"Subjective","instruction":"what the patient reports (complaints, history, symptoms, medications taken, concerns).","max_items":null},{"key":"objective","title":"Objective","instruction":"what was measured or observed (vital signs, examination findings, test results).","max_items":null},{"key":"assessment","title":"Assessment","instruction":"the clinician''s impressions or diagnoses as stated in the consultation.","max_items":null},{"key":"plan","title":"Plan","instruction":"prescriptions, tests, referrals, advice given and follow-up.","max_items":null}]'::jsonb);
+
+-- A recording names the template version its note is written with (resolved at upload), and
+-- the clinician's extra instruction for the writer (prompt_instruction of the older contract).
+ALTER TABLE recordings ADD COLUMN template_id uuid REFERENCES note_templates(id);
+ALTER TABLE recordings ADD COLUMN template_version integer;
+ALTER TABLE recordings ADD COLUMN instruction text;
+UPDATE recordings r SET template_id = t.id, template_version = 1
+  FROM note_templates t WHERE t.slug = r.template;
+`,
+  },
 ]
 
 export async function migrate(db: Database): Promise<string[]> {

@@ -8,6 +8,11 @@ export type Recording = {
   status: RecordingStatus
   reason: string | null
   template: string
+  /** The template version the note is written with (null only for rows older than 004). */
+  template_id: string | null
+  template_version: number | null
+  /** The clinician's extra instruction for the writer. */
+  instruction: string | null
   language: string
   patient_ref: string | null
   filename: string | null
@@ -28,7 +33,7 @@ export type NewRecording = Omit<
   'status' | 'reason' | 'note_id' | 'waiting_on' | 'created_at' | 'updated_at'
 >
 
-const COLUMNS = `(SELECT j.last_error FROM jobs j WHERE j.recording_id = recordings.id AND j.state = 'pending') AS waiting_on, id, user_id, status, reason, template, language, patient_ref, filename, media_type,
+const COLUMNS = `(SELECT j.last_error FROM jobs j WHERE j.recording_id = recordings.id AND j.state = 'pending') AS waiting_on, id, user_id, status, reason, template, template_id, template_version, instruction, language, patient_ref, filename, media_type,
   size_bytes::float8 AS size_bytes, sha256, audio_path, idempotency_key, note_id, created_at, updated_at`
 
 export function createRecordingStore(db: Queryable) {
@@ -64,8 +69,8 @@ export function createRecordingStore(db: Queryable) {
     async insertWithJob(r: NewRecording, jobId: string): Promise<void> {
       await db.query(
         `INSERT INTO recordings (id, user_id, status, template, language, patient_ref, filename, media_type,
-           size_bytes, sha256, audio_path, idempotency_key)
-         VALUES ($1, $2, 'queued', $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+           size_bytes, sha256, audio_path, idempotency_key, template_id, template_version, instruction)
+         VALUES ($1, $2, 'queued', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
         [
           r.id,
           r.user_id,
@@ -78,6 +83,9 @@ export function createRecordingStore(db: Queryable) {
           r.sha256,
           r.audio_path,
           r.idempotency_key,
+          r.template_id,
+          r.template_version,
+          r.instruction,
         ]
       )
       await db.query(

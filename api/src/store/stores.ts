@@ -5,6 +5,7 @@ import type { Database, Queryable } from './database.ts'
 import { createJobStore } from './jobs.ts'
 import { createNoteStore } from './notes.ts'
 import { createRecordingStore } from './recordings.ts'
+import { createTemplateStore } from './templates.ts'
 import { createUserStore } from './users.ts'
 import { createWorkerStore } from './workers.ts'
 
@@ -14,6 +15,7 @@ export function createStores(q: Queryable) {
     recordings: createRecordingStore(q),
     jobs: createJobStore(q),
     notes: createNoteStore(q),
+    templates: createTemplateStore(q),
     workers: createWorkerStore(q),
     audit: createAuditLog(q),
   }

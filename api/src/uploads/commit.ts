@@ -17,7 +17,10 @@ export async function commitRecording(
     userId: string
     upload: Ingested
     idempotencyKey: string | null
-    template: string
+    /** The template version the note is to be written with, and its name for lists. */
+    template: { label: string; id: string; version: number }
+    /** The clinician's extra instruction for the writer. */
+    instruction: string | null
     language: string
     patientRef: string | null
   }
@@ -39,7 +42,10 @@ export async function commitRecording(
         {
           id,
           user_id: args.userId,
-          template: args.template,
+          template: args.template.label,
+          template_id: args.template.id,
+          template_version: args.template.version,
+          instruction: args.instruction,
           language: args.language,
           patient_ref: args.patientRef,
           filename: upload.filename.slice(0, 255) || null,

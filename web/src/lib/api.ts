@@ -2,7 +2,16 @@
 // provider can (Supabase) and resends; otherwise it expires the session (the app then asks to
 // sign in again) and throws; nothing kept on the device is touched.
 import { auth } from './auth.ts'
-import type { Note, NoteSummary, NoteVersionInfo, Sections, ServerRecording } from './types.ts'
+import type {
+  Note,
+  NoteSummary,
+  NoteTemplate,
+  NoteVersionInfo,
+  Sections,
+  ServerRecording,
+  SpeakerRole,
+  TemplateInput,
+} from './types.ts'
 
 export class ApiError extends Error {
   constructor(
@@ -104,3 +113,21 @@ export async function noteMarkdown(id: string): Promise<{ text: string; filename
 export async function recordingAudio(id: string): Promise<Blob> {
   return (await request(`/api/recordings/${encodeURIComponent(id)}/audio`)).blob()
 }
+
+/** The clinician's tap: who each speaker is, saved as a new version of the note. */
+export const saveSpeakers = (id: string, baseVersion: number, roles: Record<string, SpeakerRole>) =>
+  json<Note>(`/api/notes/${encodeURIComponent(id)}/speakers`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ base_version: baseVersion, roles }),
+  })
+
+export const listTemplates = () => json<{ items: NoteTemplate[] }>('/api/templates')
+
+/** A new template (no id) or a new version of one. */
+export const saveTemplate = (input: TemplateInput, id?: string) =>
+  json<NoteTemplate>(id ? `/api/templates/${encodeURIComponent(id)}` : '/api/templates', {
+    method: id ? 'PUT' : 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(input),
+  })

@@ -2,7 +2,6 @@
 // [recordingId, seq]. A chunk and its recording's counters are written in one transaction, so
 // what the metadata says is always on disk. Audio leaves only through remove(), which the upload
 // queue calls after the server acknowledged the upload.
-import type { Template } from './types.ts'
 
 export type LocalStatus = 'capturing' | 'pending' | 'uploading' | 'failed'
 
@@ -11,7 +10,8 @@ export type LocalRecording = {
   id: string
   createdAt: number
   status: LocalStatus
-  template: Template
+  /** A built-in template's name or a template's id. */
+  template: string
   language: string
   patientRef: string
   sampleRate: number

@@ -8,13 +8,20 @@ export const SECTION_TITLES: Record<(typeof SECTION_NAMES)[number], string> = {
   plan: 'Plan',
 }
 
+export type LayoutEntry = { key: string; title: string }
+
+/** The note's sections in order with their titles; SOAP's four for notes from before templates. */
+export function layoutOf(note: Pick<Note, 'layout'>): LayoutEntry[] {
+  return note.layout ?? SECTION_NAMES.map((key) => ({ key, title: SECTION_TITLES[key] }))
+}
+
 /** The note as plain text, for the clipboard (pasted into another record system). */
-export function noteToText(note: Pick<Note, 'sections' | 'patient_ref'>): string {
+export function noteToText(note: Pick<Note, 'sections' | 'patient_ref' | 'layout'>): string {
   const parts: string[] = []
   if (note.patient_ref) parts.push(`Patient: ${note.patient_ref}`, '')
-  for (const name of SECTION_NAMES) {
-    parts.push(SECTION_TITLES[name])
-    const items = note.sections[name].items
+  for (const { key, title } of layoutOf(note)) {
+    parts.push(title)
+    const items = note.sections[key]?.items ?? []
     parts.push(...(items.length ? items.map((i) => `- ${i.text}`) : ['- (none)']), '')
   }
   return parts.join('\n').trimEnd() + '\n'
@@ -22,10 +29,10 @@ export function noteToText(note: Pick<Note, 'sections' | 'patient_ref'>): string
 
 /** Drops items emptied while editing and trims the rest. */
 export function cleanSections(s: Sections): Sections {
-  const out = {} as Sections
-  for (const name of SECTION_NAMES) {
+  const out: Sections = {}
+  for (const [name, section] of Object.entries(s)) {
     out[name] = {
-      items: s[name].items
+      items: section.items
         .map((i) => ({ ...i, text: i.text.trim() }))
         .filter((i) => i.text.length > 0),
     }

@@ -3,12 +3,12 @@
 import type { LocalStore } from './db.ts'
 import { RecorderMachine } from './recorder-machine.ts'
 import type { RecorderState } from './recorder-machine.ts'
-import type { Template } from './types.ts'
 import { captureLock, inProcessLocks } from './tab-locks.ts'
 import type { TabLocks } from './tab-locks.ts'
 import { Downsampler, TARGET_RATE, level } from './wav.ts'
 
-export type RecordingOptions = { template: Template; language: string; patientRef: string }
+/** `template`: a built-in template's name or a template's id (GET /api/templates). */
+export type RecordingOptions = { template: string; language: string; patientRef: string }
 
 const CHUNK_SAMPLES = TARGET_RATE // one second per IndexedDB write
 

@@ -3,12 +3,22 @@
 // names.ts, which imports nothing, so no zod and nothing else of the API is bundled.
 import type { Note } from '../../../api/src/contract/notes.ts'
 
-export { SECTION_NAMES, TEMPLATES } from '../../../api/src/contract/names.ts'
-export type { RecordingStatus, SectionName, Template } from '../../../api/src/contract/names.ts'
+export { SECTION_NAMES, SPEAKER_ROLES, TEMPLATES } from '../../../api/src/contract/names.ts'
+export type {
+  RecordingStatus,
+  SectionName,
+  SpeakerRole,
+  Template,
+} from '../../../api/src/contract/names.ts'
+export type {
+  NoteTemplateResponse as NoteTemplate,
+  TemplateInput,
+} from '../../../api/src/contract/templates.ts'
 export type {
   Evidence,
   NoteItem,
   Sections,
+  Speaker,
   Utterance,
 } from '../../../api/src/contract/soap-note.ts'
 export type { Note, NoteSummary, NoteVersionInfo } from '../../../api/src/contract/notes.ts'

@@ -196,4 +196,74 @@ describe('NoteView', () => {
     expect(screen.getByText(/Viewing version 1; the current one is 3/)).toBeTruthy()
     expect(screen.getByRole('button', { name: 'Edit' })).toHaveProperty('disabled', true)
   })
+
+  it('renders a template’s own sections in its order, with their titles', async () => {
+    serve(() =>
+      json(
+        note({
+          template: 'Medication review',
+          layout: [
+            { key: 'medications', title: 'Medications' },
+            { key: 'history', title: 'History' },
+          ],
+          sections: {
+            history: { items: [{ text: 'Cough for three weeks', evidence: [] }] },
+            medications: { items: [{ text: 'Ramipril 10 mg daily', evidence: [] }] },
+          },
+        })
+      )
+    )
+    render(<NoteView id={ID} />)
+    await screen.findByRole('heading', { name: 'Medications' })
+    expect(screen.getAllByRole('heading', { level: 2 }).map((h) => h.textContent)).toEqual([
+      'Medications',
+      'History',
+    ])
+    expect(screen.queryByRole('region', { name: 'Subjective' })).toBeNull()
+  })
+
+  it('labels speakers by role and saves a clinician’s correction as a new version', async () => {
+    const withRoles = note({
+      transcript: {
+        utterances: [
+          { id: 'u1', speaker: 'speaker_0', start: 0, end: 2, text: 'What brings you in?' },
+          { id: 'u2', speaker: 'speaker_1', start: 2, end: 5, text: 'I cough' },
+        ],
+        speakers: [
+          { id: 'speaker_0', role: 'patient', source: 'heuristic' },
+          { id: 'speaker_1', role: 'clinician', source: 'heuristic' },
+        ],
+      },
+    })
+    serve((c) => {
+      if (c.init.method === 'PUT') {
+        return json({
+          ...withRoles,
+          version: 4,
+          transcript: {
+            ...withRoles.transcript,
+            speakers: [
+              { id: 'speaker_0', role: 'clinician', source: 'clinician' },
+              { id: 'speaker_1', role: 'clinician', source: 'heuristic' },
+            ],
+          },
+        })
+      }
+      return json(withRoles)
+    })
+    render(<NoteView id={ID} />)
+    expect(await screen.findByText(/0:00 Patient \(guessed\):/)).toBeTruthy()
+    fireEvent.change(screen.getByLabelText('speaker_0'), { target: { value: 'clinician' } })
+    await act(async () => {
+      fireEvent.click(screen.getByRole('button', { name: 'Save speakers' }))
+    })
+    const put = calls.find((c) => c.init.method === 'PUT')!
+    expect(put.url).toBe(`/api/notes/${ID}/speakers`)
+    expect(JSON.parse(String(put.init.body))).toEqual({
+      base_version: 3,
+      roles: { speaker_0: 'clinician' },
+    })
+    expect(await screen.findByText('Speakers saved as version 4')).toBeTruthy()
+    expect(screen.getByText(/0:00 Clinician:/)).toBeTruthy()
+  })
 })

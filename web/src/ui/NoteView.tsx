@@ -8,26 +8,36 @@ import {
   recordingAudio,
   saveNote,
 } from '../lib/api.ts'
-import { SECTION_TITLES, cleanSections, noteToText, plural } from '../lib/note-text.ts'
-import { SECTION_NAMES, isOfflineEngineNote } from '../lib/types.ts'
-import type { Note, NoteItem, NoteVersionInfo, SectionName, Sections } from '../lib/types.ts'
+import { cleanSections, layoutOf, noteToText } from '../lib/note-text.ts'
+import type { LayoutEntry } from '../lib/note-text.ts'
+import { isOfflineEngineNote } from '../lib/types.ts'
+import type { Note, NoteItem, NoteVersionInfo, Sections } from '../lib/types.ts'
+import { Transcript } from './Transcript.tsx'
 
 const fmtTime = (s: number) =>
   `${Math.floor(s / 60)}:${String(Math.floor(s % 60)).padStart(2, '0')}`
 
-function Editor({ draft, setDraft }: { draft: Sections; setDraft: (s: Sections) => void }) {
-  const update = (name: SectionName, items: NoteItem[]) => setDraft({ ...draft, [name]: { items } })
+function Editor({
+  layout,
+  draft,
+  setDraft,
+}: {
+  layout: LayoutEntry[]
+  draft: Sections
+  setDraft: (s: Sections) => void
+}) {
+  const update = (name: string, items: NoteItem[]) => setDraft({ ...draft, [name]: { items } })
   return (
     <>
-      {SECTION_NAMES.map((name) => {
-        const items = draft[name].items
+      {layout.map(({ key: name, title }) => {
+        const items = draft[name]?.items ?? []
         return (
           <fieldset key={name} className="section">
-            <legend>{SECTION_TITLES[name]}</legend>
+            <legend>{title}</legend>
             {items.map((item, i) => (
               <div key={i} className="edit-item">
                 <label className="visually-hidden" htmlFor={`edit-${name}-${i}`}>
-                  {SECTION_TITLES[name]} item {i + 1}
+                  {title} item {i + 1}
                 </label>
                 <textarea
                   id={`edit-${name}-${i}`}
@@ -42,7 +52,7 @@ function Editor({ draft, setDraft }: { draft: Sections; setDraft: (s: Sections) 
                 />
                 <button
                   type="button"
-                  aria-label={`Remove ${SECTION_TITLES[name]} item ${i + 1}`}
+                  aria-label={`Remove ${title} item ${i + 1}`}
                   onClick={() =>
                     update(
                       name,
@@ -58,7 +68,7 @@ function Editor({ draft, setDraft }: { draft: Sections; setDraft: (s: Sections) 
               type="button"
               onClick={() => update(name, [...items, { text: '', evidence: [] }])}
             >
-              Add {SECTION_TITLES[name].toLowerCase()} item
+              Add {title.toLowerCase()} item
             </button>
           </fieldset>
         )
@@ -108,6 +118,7 @@ export function NoteView({ id }: { id: string }) {
 
   const viewingOld = current !== null && note.version !== current
   const offline = isOfflineEngineNote(note)
+  const layout = layoutOf(note)
 
   async function play(item: NoteItem) {
     const ev = item.evidence
@@ -308,16 +319,16 @@ export function NoteView({ id }: { id: string }) {
       />
 
       {draft ? (
-        <Editor draft={draft} setDraft={setDraft} />
+        <Editor layout={layout} draft={draft} setDraft={setDraft} />
       ) : (
-        SECTION_NAMES.map((name) => (
+        layout.map(({ key: name, title }) => (
           <section key={name} className="section" aria-labelledby={`sec-${name}`}>
-            <h2 id={`sec-${name}`}>{SECTION_TITLES[name]}</h2>
-            {note.sections[name].items.length === 0 ? (
+            <h2 id={`sec-${name}`}>{title}</h2>
+            {(note.sections[name]?.items ?? []).length === 0 ? (
               <p className="muted">Nothing recorded.</p>
             ) : (
               <ul>
-                {note.sections[name].items.map((item, i) => (
+                {(note.sections[name]?.items ?? []).map((item, i) => (
                   <li key={i}>
                     {item.evidence.length > 0 ? (
                       <button
@@ -356,19 +367,17 @@ export function NoteView({ id }: { id: string }) {
           </ul>
         </section>
       )}
-      <details className="section no-print">
-        <summary>Transcript ({plural(note.transcript.utterances.length, 'utterance')})</summary>
-        <ol className="transcript">
-          {note.transcript.utterances.map((u) => (
-            <li key={u.id}>
-              <span className="muted">
-                {fmtTime(u.start)} {u.speaker}:
-              </span>{' '}
-              {u.text}
-            </li>
-          ))}
-        </ol>
-      </details>
+      <Transcript
+        note={note}
+        readOnly={viewingOld || draft !== null}
+        onSaved={(saved) => {
+          setNote(saved)
+          setCurrent(saved.version)
+          setVersions(null)
+          setStatus(`Speakers saved as version ${saved.version}`)
+        }}
+        onError={setError}
+      />
       <p className="muted small">
         Transcribed by {note.provenance.stt_provider} ({note.provenance.stt_model}); written by{' '}
         {note.provenance.writer} ({note.provenance.writer_model}).

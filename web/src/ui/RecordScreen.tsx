@@ -1,6 +1,7 @@
 import { useEffect, useId, useState, useSyncExternalStore } from 'react'
 import type { QueueSnapshot } from '../lib/queue.ts'
 import { formatDuration } from '../lib/recorder-machine.ts'
+import { listTemplates } from '../lib/api.ts'
 import { TEMPLATES } from '../lib/types.ts'
 import type { Template } from '../lib/types.ts'
 import type { Services } from '../services.ts'
@@ -25,14 +26,18 @@ const LANGUAGES = [
 ] as const
 const PREFS = 'medic-scribe.record-prefs'
 
-function loadPrefs(): { template: Template; language: string } {
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
+/** A built-in template's name or a template's id. */
+function loadPrefs(): { template: string; language: string } {
   try {
     const p = JSON.parse(localStorage.getItem(PREFS) ?? '{}') as Partial<{
-      template: Template
+      template: string
       language: string
     }>
+    const t = p.template ?? ''
     return {
-      template: TEMPLATES.includes(p.template as Template) ? (p.template as Template) : 'soap',
+      template: TEMPLATES.includes(t as Template) || UUID.test(t) ? t : 'soap',
       language: typeof p.language === 'string' ? p.language : 'en',
     }
   } catch {
@@ -54,6 +59,22 @@ export function RecordScreen({
     () => machine.state
   )
   const [prefs, setPrefs] = useState(loadPrefs)
+  // The clinic's and the clinician's own templates; the built-in ones while offline.
+  const [templates, setTemplates] = useState<{ value: string; label: string }[]>(() =>
+    TEMPLATES.map((t) => ({ value: t, label: TEMPLATE_LABELS[t] }))
+  )
+  useEffect(() => {
+    let alive = true
+    listTemplates()
+      .then(({ items }) => {
+        if (!alive || items.length === 0) return
+        setTemplates(items.map((t) => ({ value: t.slug ?? t.id, label: t.name })))
+      })
+      .catch(() => {}) // offline: the built-in ones, which the server always knows
+    return () => {
+      alive = false
+    }
+  }, [])
   const [patientRef, setPatientRef] = useState('')
   const [elapsed, setElapsed] = useState(0)
   const [lvl, setLvl] = useState(0)
@@ -128,13 +149,16 @@ export function RecordScreen({
               id={`${id}-template`}
               value={prefs.template}
               disabled={active}
-              onChange={(e) => setPrefs({ ...prefs, template: e.target.value as Template })}
+              onChange={(e) => setPrefs({ ...prefs, template: e.target.value })}
             >
-              {TEMPLATES.map((t) => (
-                <option key={t} value={t}>
-                  {TEMPLATE_LABELS[t]}
+              {templates.map((t) => (
+                <option key={t.value} value={t.value}>
+                  {t.label}
                 </option>
               ))}
+              {!templates.some((t) => t.value === prefs.template) && (
+                <option value={prefs.template}>Saved template</option>
+              )}
             </select>
           </div>
           <div>

@@ -11,8 +11,6 @@ export type CueGroup = { readonly weight: number; readonly cues: readonly Cue[] 
 export const MIN_SCORE = 2
 // Below this many words in the whole transcript there is nothing to write a note from.
 export const MIN_WORDS = 12
-// At most this many items per section in the 'soap-brief' template.
-export const BRIEF_MAX_ITEMS = 3
 // Equal scores go to the earlier section here: the rarer, more specific clinician cues win
 // over patient talk, which is everywhere in a consultation.
 export const TIE_BREAK: readonly SectionName[] = ['objective', 'assessment', 'plan', 'subjective']

@@ -1,11 +1,13 @@
 import { SECTION_NAMES } from '../../contract/names.ts'
-import type { SectionName } from '../../contract/names.ts'
+import type { SectionName, SpeakerRole } from '../../contract/names.ts'
 import type { NoteItem, Sections, Utterance } from '../../contract/soap-note.ts'
 import { emptySections } from '../../notes/sections.ts'
+import { isSoapShaped } from '../../templates/builtin.ts'
 import type { NoteWriter, WriterInput, WriterOutput } from '../types.ts'
+import { placeOnTemplate } from './extractive-template.ts'
+import { roleAdjusted } from './extractive-roles.ts'
 import {
   ABBREVIATIONS,
-  BRIEF_MAX_ITEMS,
   LEADING_FILLER,
   LEXICON,
   MIN_SCORE,
@@ -32,7 +34,7 @@ export function createExtractiveWriter(): NoteWriter {
 }
 
 type Evidence = NoteItem['evidence'][number]
-type Candidate = { text: string; section: SectionName; score: number; evidence: Evidence[] }
+export type Candidate = { text: string; section: SectionName; score: number; evidence: Evidence[] }
 type Rule = { section: SectionName; weight: number; pattern: RegExp }
 
 const EMPTY_SECTION_WARNINGS: Readonly<Record<SectionName, string>> = {
@@ -64,29 +66,50 @@ export function writeExtractive(input: WriterInput): WriterOutput {
   const languageWarnings = isEnglish(input) ? [] : [ENGLISH_ONLY_WARNING]
   const words = utterances.reduce((n, u) => n + countWords(u.text), 0)
   if (words < MIN_WORDS) {
-    return insufficient(`too little speech to write a note (${words} words)`, languageWarnings)
+    return insufficient(
+      `too little speech to write a note (${words} words)`,
+      languageWarnings,
+      input.template.sections.map((s) => s.key)
+    )
   }
-  const candidates = collectCandidates(utterances)
+  const keys = input.template.sections.map((s) => s.key)
+  const roles = new Map(input.transcript.speakers?.map((s) => [s.id, s.role]))
+  const candidates = collectCandidates(utterances, roles)
   if (candidates.length === 0) {
-    return insufficient('no clinical content was recognised in the recording', languageWarnings)
+    return insufficient(
+      'no clinical content was recognised in the recording',
+      languageWarnings,
+      keys
+    )
+  }
+  // A clinician's own sections: what the SOAP sectioner found, placed where the sections'
+  // titles and instructions say it belongs, and the rest named in the warnings.
+  if (!isSoapShaped(input.template.sections)) {
+    const placed = placeOnTemplate(candidates, input.template.sections)
+    return { status: 'ok', ...placed, warnings: [...placed.warnings, ...languageWarnings] }
   }
   const sections: Sections = emptySections()
   const warnings: string[] = []
-  for (const name of SECTION_NAMES) {
+  for (const section of input.template.sections) {
+    const name = section.key as SectionName
     let chosen = candidates.filter((c) => c.section === name)
-    if (input.template === 'soap-brief') chosen = keepStrongest(chosen, BRIEF_MAX_ITEMS)
-    sections[name].items = chosen.map((c) => ({ text: c.text, evidence: c.evidence }))
+    if (section.max_items) chosen = keepStrongest(chosen, section.max_items)
+    sections[name] = { items: chosen.map((c) => ({ text: c.text, evidence: c.evidence })) }
     if (chosen.length === 0) warnings.push(EMPTY_SECTION_WARNINGS[name])
   }
   return { status: 'ok', sections, warnings: [...warnings, ...languageWarnings] }
 }
 
-function insufficient(reason: string, extra: string[]): WriterOutput {
-  return { status: 'insufficient_content', sections: emptySections(), warnings: [reason, ...extra] }
+function insufficient(reason: string, extra: string[], keys: readonly string[]): WriterOutput {
+  return {
+    status: 'insufficient_content',
+    sections: emptySections(keys),
+    warnings: [reason, ...extra],
+  }
 }
 
 /** The `max` highest-scoring candidates (earlier wins a tie), still in spoken order. */
-function keepStrongest(candidates: Candidate[], max: number): Candidate[] {
+export function keepStrongest(candidates: Candidate[], max: number): Candidate[] {
   if (candidates.length <= max) return candidates
   const ranked = candidates.map((c, order) => ({ c, order }))
   ranked.sort((a, b) => b.c.score - a.c.score || a.order - b.order)
@@ -96,7 +119,10 @@ function keepStrongest(candidates: Candidate[], max: number): Candidate[] {
 }
 
 /** Every classified sentence once, in spoken order; a repeated sentence gains evidence. */
-function collectCandidates(utterances: readonly Utterance[]): Candidate[] {
+function collectCandidates(
+  utterances: readonly Utterance[],
+  roles: ReadonlyMap<string, SpeakerRole>
+): Candidate[] {
   const byKey = new Map<string, Candidate | null>()
   for (const u of utterances) {
     for (const sentence of splitSentences(u.text)) {
@@ -106,7 +132,7 @@ function collectCandidates(utterances: readonly Utterance[]): Candidate[] {
       const evidence: Evidence = { utterance_id: u.id, start: u.start, end: u.end }
       const seen = byKey.get(key)
       if (seen === undefined) {
-        const best = classify(text)
+        const best = classify(text, roles.get(u.speaker))
         byKey.set(key, best && { text, ...best, evidence: [evidence] })
       } else if (seen && !seen.evidence.some((e) => e.utterance_id === u.id)) {
         seen.evidence.push(evidence)
@@ -117,15 +143,19 @@ function collectCandidates(utterances: readonly Utterance[]): Candidate[] {
 }
 
 /** The best section for a sentence, or null when no section reaches MIN_SCORE. */
-export function classify(sentence: string): { section: SectionName; score: number } | null {
+export function classify(
+  sentence: string,
+  role?: SpeakerRole
+): { section: SectionName; score: number } | null {
   const normalised = sentence.replace(/[\u2018\u2019\u02bc]/g, "'").replace(/\s+/g, ' ')
-  const scores: Record<SectionName, number> = {
+  const raw: Record<SectionName, number> = {
     subjective: 0,
     objective: 0,
     assessment: 0,
     plan: 0,
   }
-  for (const rule of RULES) if (rule.pattern.test(normalised)) scores[rule.section] += rule.weight
+  for (const rule of RULES) if (rule.pattern.test(normalised)) raw[rule.section] += rule.weight
+  const scores = roleAdjusted(raw, role)
   let best: SectionName = TIE_BREAK[0] ?? 'subjective'
   for (const name of TIE_BREAK) if (scores[name] > scores[best]) best = name
   return scores[best] >= MIN_SCORE ? { section: best, score: scores[best] } : null

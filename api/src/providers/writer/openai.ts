@@ -1,25 +1,30 @@
 import type OpenAI from 'openai'
 import { createOpenAiClient } from '../openai-client.ts'
-import { SECTION_NAMES } from '../../contract/names.ts'
 import type { NoteItem, Sections, Utterance } from '../../contract/soap-note.ts'
+import { isSoapShaped } from '../../templates/builtin.ts'
 import { emptySections } from '../../notes/sections.ts'
 import { fromOpenAiError, malformedResponse } from '../errors.ts'
 import { ProviderError } from '../types.ts'
 import type { NoteWriter, Transcript, WriterInput, WriterOutput } from '../types.ts'
 import {
   SOAP_PROMPT_VERSION,
-  SOAP_SYSTEM_PROMPT_V1,
-  TEMPLATE_INSTRUCTIONS_V1,
+  clinicianInstruction,
+  promptVersionOf,
   sectionInstructionV1,
+  speakersLine,
+  systemPrompt,
+  templateLine,
 } from './prompt.ts'
 import { estimateTokens, mergePartialNotes, transcriptWindows } from './sections.ts'
 import { clockTime } from '../../lib/clock-time.ts'
-import { AnswerSchema, SOAP_ANSWER_JSON_SCHEMA } from './answer.ts'
+import { answerJsonSchema, answerSchemaFor } from './answer.ts'
 import type { Answer } from './answer.ts'
 
 const PROVIDER = 'openai'
 export const OPENAI_WRITER_DEFAULT_MODEL = 'gpt-4o-mini'
 export const SOAP_JSON_SCHEMA_NAME = 'soap_v1'
+/** A template with sections of its own: the schema is made from its section keys. */
+export const TEMPLATE_JSON_SCHEMA_NAME = 'note_sections_v1'
 
 export type OpenAiWriterOptions = {
   /** Optional: self-hosted servers (Ollama, vLLM, llama.cpp) usually need none. */
@@ -51,9 +56,12 @@ export function transcriptLines(utterances: Utterance[]): string {
 }
 
 function userMessage(input: WriterInput, part?: string): string {
+  const speakers = input.transcript.speakers ?? []
   return [
-    TEMPLATE_INSTRUCTIONS_V1[input.template] ?? TEMPLATE_INSTRUCTIONS_V1.soap,
+    templateLine(input.template),
+    ...(input.instruction?.trim() ? [clinicianInstruction(input.instruction)] : []),
     `Write the note in this language: ${input.language}.`,
+    ...(speakers.length > 0 ? [speakersLine(speakers)] : []),
     ...(part ? [part] : []),
     '',
     'Transcript (one utterance per line: [id speaker start-end in seconds] text):',
@@ -61,16 +69,20 @@ function userMessage(input: WriterInput, part?: string): string {
   ].join('\n')
 }
 
-/** Turns the model's answer into soap.v1 sections, with evidence taken from the transcript. */
-export function toWriterOutput(answer: Answer, transcript: Transcript): WriterOutput {
+/** Turns the model's answer into the note's sections, with evidence taken from the transcript. */
+export function toWriterOutput(
+  answer: Answer,
+  transcript: Transcript,
+  keys: readonly string[]
+): WriterOutput {
   const byId = new Map(transcript.utterances.map((u) => [u.id, u]))
   const warnings = answer.warnings.map((w) => w.trim()).filter(Boolean)
   const unknown = new Set<string>()
   let emptyItems = 0
   const sections = {} as Sections
-  for (const name of SECTION_NAMES) {
+  for (const name of keys) {
     const items: NoteItem[] = []
-    for (const item of answer.sections[name].items) {
+    for (const item of answer.sections[name]?.items ?? []) {
       const text = item.text.trim()
       if (!text) {
         emptyItems++
@@ -93,14 +105,14 @@ export function toWriterOutput(answer: Answer, transcript: Transcript): WriterOu
   return { status: answer.status, sections, warnings }
 }
 
-function parseAnswer(content: string): Answer {
+function parseAnswer(content: string, keys: readonly string[]): Answer {
   let json: unknown
   try {
     json = JSON.parse(content)
   } catch (err) {
     throw malformedResponse(PROVIDER, 'the note is not valid JSON', err)
   }
-  const parsed = AnswerSchema.safeParse(json)
+  const parsed = answerSchemaFor(keys).safeParse(json)
   if (!parsed.success) {
     const issue = parsed.error.issues[0]
     const where = issue
@@ -110,6 +122,8 @@ function parseAnswer(content: string): Answer {
   }
   return parsed.data
 }
+
+const speakersKnown = (input: WriterInput) => (input.transcript.speakers ?? []).length > 0
 
 /** Reasoning models accept only the default temperature. */
 const fixedTemperature = (model: string) => /^(o\d|gpt-5)/.test(model)
@@ -126,6 +140,7 @@ export function createOpenAiWriter(opts: OpenAiWriterOptions = {}): NoteWriter {
     signal: AbortSignal | undefined,
     part?: string
   ): Promise<WriterOutput> {
+    const keys = input.template.sections.map((s) => s.key)
     let completion: OpenAI.Chat.Completions.ChatCompletion
     try {
       completion = await client.chat.completions.create(
@@ -133,15 +148,17 @@ export function createOpenAiWriter(opts: OpenAiWriterOptions = {}): NoteWriter {
           model,
           ...(fixedTemperature(model) ? {} : { temperature: 0 }),
           messages: [
-            { role: 'system', content: SOAP_SYSTEM_PROMPT_V1 },
+            { role: 'system', content: systemPrompt(input.template) },
             { role: 'user', content: userMessage(input, part) },
           ],
           response_format: {
             type: 'json_schema',
             json_schema: {
-              name: SOAP_JSON_SCHEMA_NAME,
+              name: isSoapShaped(input.template.sections)
+                ? SOAP_JSON_SCHEMA_NAME
+                : TEMPLATE_JSON_SCHEMA_NAME,
               strict: true,
-              schema: SOAP_ANSWER_JSON_SCHEMA,
+              schema: answerJsonSchema(keys),
             },
           },
         },
@@ -169,7 +186,8 @@ export function createOpenAiWriter(opts: OpenAiWriterOptions = {}): NoteWriter {
     if (typeof message.content !== 'string' || message.content.trim() === '') {
       throw malformedResponse(PROVIDER, 'the completion has no content')
     }
-    return toWriterOutput(parseAnswer(message.content), input.transcript)
+    const output = toWriterOutput(parseAnswer(message.content, keys), input.transcript, keys)
+    return { ...output, promptVersion: promptVersionOf(input.template, speakersKnown(input)) }
   }
 
   /** Parts of consecutive utterances, written one after the other, then merged. */
@@ -187,7 +205,11 @@ export function createOpenAiWriter(opts: OpenAiWriterOptions = {}): NoteWriter {
       const part = sectionInstructionV1(i + 1, windows.length, from, to)
       outputs.push(await writeOnce(partInput, signal, part))
     }
-    const merged = mergePartialNotes(outputs)
+    const merged = mergePartialNotes(
+      outputs,
+      input.template.sections.map((s) => s.key)
+    )
+    merged.promptVersion = outputs[0]?.promptVersion
     merged.warnings.unshift(
       `the transcript (about ${tokens} tokens) is longer than the writer's budget of ${maxTokens} (WRITER_MAX_TRANSCRIPT_TOKENS): it was written in ${windows.length} parts of consecutive utterances and merged, so an item may repeat or miss context from another part`
     )
@@ -203,7 +225,7 @@ export function createOpenAiWriter(opts: OpenAiWriterOptions = {}): NoteWriter {
         // Nothing to summarise: no call, no cost, same answer the model would give.
         return {
           status: 'insufficient_content',
-          sections: emptySections(),
+          sections: emptySections(input.template.sections.map((s) => s.key)),
           warnings: ['the transcript is empty'],
         }
       }

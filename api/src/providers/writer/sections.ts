@@ -1,4 +1,3 @@
-import { SECTION_NAMES } from '../../contract/names.ts'
 import type { NoteItem, Utterance } from '../../contract/soap-note.ts'
 import { emptySections } from '../../notes/sections.ts'
 import type { WriterOutput } from '../types.ts'
@@ -45,18 +44,21 @@ const normal = (text: string) => text.toLowerCase().replace(/\s+/g, ' ').trim()
  * parts wrote word for word kept once with the evidence of both (evidence still points at the
  * original utterance ids); each part's warnings kept, saying which part they come from.
  */
-export function mergePartialNotes(parts: readonly WriterOutput[]): WriterOutput {
-  const sections = emptySections()
-  for (const name of SECTION_NAMES) {
+export function mergePartialNotes(
+  parts: readonly WriterOutput[],
+  keys: readonly string[]
+): WriterOutput {
+  const sections = emptySections(keys)
+  for (const name of keys) {
     const byText = new Map<string, NoteItem>()
     for (const part of parts) {
-      for (const item of part.sections[name].items) {
+      for (const item of part.sections[name]?.items ?? []) {
         const key = normal(item.text)
         const seen = byText.get(key)
         if (!seen) {
           const copy = { text: item.text, evidence: [...item.evidence] }
           byText.set(key, copy)
-          sections[name].items.push(copy)
+          sections[name]!.items.push(copy)
           continue
         }
         for (const e of item.evidence) {
@@ -68,6 +70,8 @@ export function mergePartialNotes(parts: readonly WriterOutput[]): WriterOutput 
   const warnings = parts.flatMap((p, i) =>
     p.warnings.map((w) => `part ${i + 1} of ${parts.length}: ${w}`)
   )
-  const status = parts.some((p) => p.status === 'ok') ? 'ok' : 'insufficient_content'
+  const status: WriterOutput['status'] = parts.some((p) => p.status === 'ok')
+    ? 'ok'
+    : 'insufficient_content'
   return { status, sections, warnings }
 }
