@@ -10,6 +10,7 @@ import { registerRecordingRoutes } from './routes/recordings.ts'
 import { registerNoteRoutes } from './routes/notes.ts'
 import { registerWebSocketRoute } from './routes/ws.ts'
 import { registerCompatRoutes } from './routes/compat.ts'
+import { registerAdminRoutes } from './routes/admin.ts'
 import { requestContext } from './http/request-context.ts'
 
 /** The whole API as a web-standard Hono app; everything runtime-specific arrives in `deps`. */
@@ -32,6 +33,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   registerRecordingRoutes(app, deps)
   registerNoteRoutes(app, deps)
   registerCompatRoutes(app, deps)
+  registerAdminRoutes(app, deps)
   registerWebSocketRoute(
     app,
     deps,

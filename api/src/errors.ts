@@ -12,6 +12,8 @@ export function codeToStatus(code: ErrorCode): ContentfulStatusCode {
       return 400
     case 'UNAUTHORIZED':
       return 401
+    case 'FORBIDDEN':
+      return 403
     case 'NOT_FOUND':
       return 404
     case 'CONFLICT':

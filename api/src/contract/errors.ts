@@ -3,6 +3,7 @@ import { z } from 'zod'
 export const ERROR_CODES = [
   'BAD_REQUEST',
   'UNAUTHORIZED',
+  'FORBIDDEN',
   'NOT_FOUND',
   'CONFLICT',
   'PAYLOAD_TOO_LARGE',

@@ -1,4 +1,10 @@
 import type { z } from 'zod'
+import {
+  AdminStatusSchema,
+  MeSchema,
+  StatusSeriesQuerySchema,
+  StatusSeriesSchema,
+} from './admin.ts'
 import { LoginRequestSchema, LoginResponseSchema, PublicConfigSchema } from './auth.ts'
 import { CompatNoteSchema, CompatPendingSchema } from './compat.ts'
 import { HealthSchema, LivenessSchema, ReadinessSchema } from './health.ts'
@@ -36,6 +42,8 @@ export type RouteContract = {
   responses: Partial<Record<number, ResponseBody | readonly ResponseBody[]>>
   /** What a WebSocket route pushes, one JSON object per message. */
   events?: z.ZodType
+  /** Who may call it beyond any signed-in user: `admin` answers 403 to everyone else. */
+  access?: 'admin'
 }
 
 const markdown: MediaBody = { media: /^text\/markdown/ }
@@ -72,6 +80,17 @@ export const API_ROUTES = {
   'PATCH /api/notes/:id': { json: NoteEditSchema, responses: { 200: NoteSchema } },
   'GET /api/notes/:id/versions': { responses: { 200: NoteVersionListSchema } },
   'GET /api/notes/:id/versions/:version': { responses: { 200: NoteSchema } },
+  'GET /api/me': { responses: { 200: MeSchema } },
+  /** Admins only (403 for anyone else); 503 with `monitor.available: false` without the monitor. */
+  'GET /api/admin/status': {
+    access: 'admin',
+    responses: { 200: AdminStatusSchema, 503: AdminStatusSchema },
+  },
+  'GET /api/admin/status/series': {
+    access: 'admin',
+    query: StatusSeriesQuerySchema,
+    responses: { 200: StatusSeriesSchema },
+  },
   'GET /ws': { responses: { 101: noBody }, events: LiveEventSchema },
   'POST /transcribe-and-summarize': {
     responses: { 200: CompatNoteSchema, 202: CompatPendingSchema, 422: CompatPendingSchema },

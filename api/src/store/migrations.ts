@@ -106,6 +106,15 @@ ALTER TABLE jobs ADD COLUMN lease_worker text;
 CREATE INDEX jobs_lease_worker ON jobs (lease_worker) WHERE state = 'pending';
 `,
   },
+  {
+    // Who may see the operator's Status screen. Read from this row on every admin request (never
+    // from the token), so a revocation takes effect at once; Supabase users get theirs here too.
+    id: '003_user_roles',
+    sql: `
+ALTER TABLE users ADD COLUMN role text NOT NULL DEFAULT 'clinician'
+  CHECK (role IN ('clinician','admin'));
+`,
+  },
 ]
 
 export async function migrate(db: Database): Promise<string[]> {

@@ -14,7 +14,12 @@ import type { HttpAnswer, Requester } from './api-probe.ts'
 import type { ScanContext } from './context.ts'
 import { routeTable } from './route-table.ts'
 
-export const PROBE_ACCOUNTS = ['scan-probe-a@scan.invalid', 'scan-probe-b@scan.invalid'] as const
+/** Two clinicians (the owner and another user), then an admin for the admin-only routes. */
+export const PROBE_ACCOUNTS = [
+  'scan-probe-a@scan.invalid',
+  'scan-probe-b@scan.invalid',
+  'scan-probe-admin@scan.invalid',
+] as const
 
 /** The edge's address: --url, else the local edge on 127.0.0.1, else SERVER_NAME. */
 export function edgeBase(c: ScanContext, url?: string): string {
@@ -176,10 +181,11 @@ export const apiProbe = defineStep<ScanContext & { url?: string | undefined }>({
     const tokens: string[] = []
     for (const email of PROBE_ACCOUNTS) {
       const password = randomBytes(18).toString('base64url')
-      await $({
-        quiet: true,
-        timeout: '1m',
-      })`docker exec -e ${`USER_PASSWORD=${password}`} ${api} node /app/user.js add ${email}`
+      const admin = email.includes('-admin@')
+      const $$ = $({ quiet: true, timeout: '1m' })
+      await $$`docker exec -e ${`USER_PASSWORD=${password}`} ${api} node /app/user.js add ${email} ${admin ? ['--admin'] : []}`
+      // The clinicians stay clinicians whatever an earlier run or an operator did to them.
+      if (!admin) await $$`docker exec ${api} node /app/user.js revoke-admin ${email}`
       tokens.push(await login(request, email, password))
     }
     const ids = await ownerIds(request, tokens[0]!)
@@ -190,6 +196,7 @@ export const apiProbe = defineStep<ScanContext & { url?: string | undefined }>({
       request,
       owner: { token: tokens[0]!, ids },
       other: { token: tokens[1]! },
+      admin: { token: tokens[2]! },
       jwtSecret: c.env.raw.JWT_SECRET,
       // Past the edge's own limit (MAX_UPLOAD_MB + 1 MiB), so the edge must refuse it up front.
       oversizedBytes: (maxMb + 2) * 1024 * 1024,
