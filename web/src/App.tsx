@@ -5,9 +5,11 @@ import { useAuth, useLiveState, useQueue, useServices, useStorageBlocked } from 
 import { SignIn } from './ui/SignIn.tsx'
 import { RecordScreen } from './ui/RecordScreen.tsx'
 import { QueueBanner } from './ui/QueueStatus.tsx'
+import { useRole } from './lib/use-role.ts'
 
 const RecordingsScreen = lazy(() => import('./ui/RecordingsScreen.tsx'))
 const NoteScreen = lazy(() => import('./ui/NoteScreen.tsx'))
+const StatusScreen = lazy(() => import('./ui/StatusScreen.tsx'))
 
 function NavLink({ to, children }: { to: string; children: string }) {
   const path = usePath()
@@ -34,6 +36,7 @@ export function App() {
   const snapshot = useQueue(services?.queue)
   const liveState = useLiveState()
   const route = match(usePath())
+  const role = useRole()
   // The expired-session prompt can wait (mid-recording, say): a banner brings it back.
   const [later, setLater] = useState(false)
   useEffect(() => {
@@ -41,7 +44,7 @@ export function App() {
   }, [state.kind])
 
   useEffect(() => {
-    document.title = `Medic Scribe${route.name === 'note' ? ' — note' : ''}`
+    document.title = `Medic Scribe${route.name === 'note' ? ' — note' : route.name === 'status' ? ' — status' : ''}`
   }, [route.name])
 
   if (state.kind === 'signed-out') {
@@ -62,6 +65,7 @@ export function App() {
         <nav aria-label="Main">
           <NavLink to="/">Record</NavLink>
           <NavLink to="/notes">Notes</NavLink>
+          {role === 'admin' && <NavLink to="/status">Status</NavLink>}
         </nav>
         <span className={`live live-${liveState}`} title={`Live updates: ${liveState}`}>
           <span className="visually-hidden">Live updates: </span>
@@ -93,6 +97,7 @@ export function App() {
           <Suspense fallback={<p role="status">Loading…</p>}>
             {route.name === 'recordings' && <RecordingsScreen />}
             {route.name === 'note' && <NoteScreen id={route.id} />}
+            {route.name === 'status' && <StatusScreen />}
             {route.name === 'not-found' && (
               <>
                 <h1 tabIndex={-1}>Not found</h1>

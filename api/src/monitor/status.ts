@@ -14,7 +14,7 @@ import { MonitorUnavailableError } from './prometheus.ts'
 import { TILE_QUERIES } from './queries.ts'
 
 const RANGE_SECONDS = { '1h': 3600, '6h': 6 * 3600, '24h': 24 * 3600 } as const
-/** Points per chart: enough for a phone-wide sparkline, few enough to stay cheap. */
+/** Points per chart (plus one): enough for a phone-wide sparkline, few enough to stay cheap. */
 const POINTS = 240
 
 async function tilesOf(client: MonitorClient, metric: StatusMetric, at: Date): Promise<Tile[]> {
@@ -98,8 +98,8 @@ export async function buildSeries(
   const q = TILE_QUERIES[metric]
   const span = RANGE_SECONDS[range]
   const step = Math.ceil(span / POINTS)
-  // Aligned to the step, so successive loads draw the same points.
-  const end = Math.floor(now.getTime() / 1000 / step) * step
+  // Ending now, not at the last whole step: on a fresh install the only data is minutes old.
+  const end = Math.floor(now.getTime() / 1000)
   const start = end - span
   const rows = await client.range(q.expr, start, end, step)
   const timestamps: number[] = []

@@ -24,11 +24,16 @@ export function usePath(): string {
 }
 
 export type Route =
-  { name: 'record' } | { name: 'recordings' } | { name: 'note'; id: string } | { name: 'not-found' }
+  | { name: 'record' }
+  | { name: 'recordings' }
+  | { name: 'note'; id: string }
+  | { name: 'status' }
+  | { name: 'not-found' }
 
 export function match(path: string): Route {
   if (path === '/' || path === '/record') return { name: 'record' }
   if (path === '/notes' || path === '/recordings') return { name: 'recordings' }
+  if (path === '/status') return { name: 'status' }
   const m = /^\/notes\/([0-9a-f-]{36})$/i.exec(path)
   if (m?.[1]) return { name: 'note', id: m[1] }
   return { name: 'not-found' }
