@@ -160,7 +160,14 @@ describe.skipIf(!stack)('e2e: the admin Status screen', { timeout: 240_000 }, ()
       await page.goto(`${s.base}/status`)
       await page.getByRole('heading', { name: 'Status', level: 1 }).waitFor()
       const site = page.getByRole('listitem').filter({ hasText: 'Site (through the edge)' })
-      await site.getByText('Up', { exact: true }).waitFor()
+      await site
+        .getByText('Up', { exact: true })
+        .waitFor({ timeout: 60_000 })
+        .catch(async (err: unknown) => {
+          // What the screen showed instead, for whoever reads the failure.
+          console.log(`status screen: ${(await page.locator('main').innerText()).slice(0, 800)}`)
+          throw err
+        })
       await expect(page.getByRole('link', { name: 'Status' }).count()).resolves.toBe(1)
       await page.getByText(/Last successful backup/).waitFor()
       // The 24-hour charts drawn (uPlot's canvas) with their text alternative.
