@@ -6,6 +6,7 @@ import { consultationWav } from '../support/audio.ts'
 import { checkResponse } from '../support/contract-check.ts'
 import { API_ROUTES } from '../../api/src/contract/routes.ts'
 import type { RouteContract } from '../../api/src/contract/routes.ts'
+import type { AdminStatus } from '../../api/src/contract/admin.ts'
 import { createUserStore } from '../../api/src/store/users.ts'
 import { LiveEventSchema } from '../../api/src/contract/live.ts'
 import type { LiveEvent } from '../../api/src/contract/live.ts'
@@ -111,7 +112,12 @@ describe('the HTTP contract (api/src/contract/)', () => {
     const admin = await h.addUser('contract-admin@example.org')
     await createUserStore(h.db).setRole(admin.email, 'admin')
     const asAdmin = (path: string) => h.request(path, { headers: admin.auth })
-    expect((await asAdmin('/api/admin/status')).status).toBe(503)
+    const off = await asAdmin('/api/admin/status')
+    expect(off.status).toBe(503)
+    expect(((await off.json()) as AdminStatus).monitor).toEqual({
+      available: false,
+      reason: 'the monitor is not configured: start the stack with make up ARGS=--monitor',
+    })
     expect((await asAdmin('/api/admin/status/series?metric=site_up')).status).toBe(503)
     expect((await get('/api/admin/status')).status).toBe(403)
 
