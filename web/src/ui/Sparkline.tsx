@@ -31,15 +31,21 @@ export function Sparkline({
     const el = box.current
     // uPlot reads window.matchMedia as it loads: loaded here, only where a canvas can draw.
     if (!el || !canDraw() || timestamps.length === 0) return
+    // From the first sample on: a monitor started an hour ago draws its hour across the tile,
+    // not a sliver at the right edge of an empty day.
+    const first = values.findIndex((v) => v !== null)
+    if (first === -1) return
+    const xs = timestamps.slice(first)
+    const ys = values.slice(first)
     let plot: uPlot | undefined
     let resize: ResizeObserver | undefined
     let gone = false
     const colour = state === 'critical' ? '#a3231a' : state === 'warning' ? '#8a6100' : '#0f5f5c'
     const series: uPlot.Series[] = [{}, { stroke: colour, width: 1.5, spanGaps: false }]
-    const data: uPlot.AlignedData = [timestamps, values]
+    const data: uPlot.AlignedData = [xs, ys]
     if (threshold !== null) {
       series.push({ stroke: '#4f5d5c', width: 1, dash: [4, 4] })
-      data.push(timestamps.map(() => threshold))
+      data.push(xs.map(() => threshold))
     }
     const width = () => Math.max(120, Math.floor(el.clientWidth || 240))
     void import('uplot').then(({ default: UPlot }) => {

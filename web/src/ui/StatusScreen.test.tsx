@@ -56,10 +56,15 @@ const STATUS: AdminStatus = {
   ],
 }
 
-const series = (metric: string, name: string, values: (number | null)[]): StatusSeries =>
+const series = (
+  metric: string,
+  name: string,
+  values: (number | null)[],
+  range = '24h'
+): StatusSeries =>
   ({
     metric,
-    range: '24h',
+    range,
     step_seconds: 360,
     timestamps: values.map((_, i) => 1_764_547_200 + i * 360),
     series: [{ series: name, label: name, values }],
@@ -87,9 +92,13 @@ describe('StatusScreen', () => {
   it('shows each tile in words, its chart described, and the alerts', async () => {
     serve((url) => {
       if (url === '/api/admin/status') return json(STATUS)
-      const metric = new URL(url, 'http://x').searchParams.get('metric')!
-      if (metric === 'disk_free_ratio') return json(series(metric, 'audio', [0.4, null, 0.1]))
-      return json(series(metric, '', [1, 1, 0]))
+      const q = new URL(url, 'http://x').searchParams
+      const metric = q.get('metric')!
+      // A day of disk data; the other metrics have three samples (a monitor started minutes
+      // ago), so the screen asks for their last hour.
+      if (metric === 'disk_free_ratio')
+        return json(series(metric, 'audio', [0.4, null, ...Array(10).fill(0.2), 0.1]))
+      return json(series(metric, '', [1, 1, 0], q.get('range')!))
     })
     render(<StatusScreen />)
     const disk = (await screen.findByRole('heading', { name: 'Free disk: audio' })).closest('li')!
@@ -102,6 +111,9 @@ describe('StatusScreen', () => {
     const backup = screen.getByRole('heading', { name: 'Last successful backup' }).closest('li')!
     expect(within(backup).getByText('Never')).toBeTruthy()
     expect(within(backup).getByText('Check')).toBeTruthy()
+    expect((await within(backup).findByRole('img')).getAttribute('aria-label')).toMatch(
+      /^Last successful backup, last hour, /
+    )
     const site = screen.getByRole('heading', { name: 'Site (through the edge)' }).closest('li')!
     expect(within(site).getByText('Up')).toBeTruthy()
 
@@ -110,10 +122,13 @@ describe('StatusScreen', () => {
       expect.stringMatching(/^DiskSpaceLow firing critical.*Less than 15 % free/),
       expect.stringMatching(/^BackupTooOld silenced warning/),
     ])
-    // One series request per metric, never a query.
+    // A tile names its metric and a range, never a query; the last hour only where a day
+    // holds too few samples.
     expect(calls.filter((u) => u.startsWith('/api/admin/status/series')).sort()).toEqual([
+      '/api/admin/status/series?metric=backup_age_seconds&range=1h',
       '/api/admin/status/series?metric=backup_age_seconds&range=24h',
       '/api/admin/status/series?metric=disk_free_ratio&range=24h',
+      '/api/admin/status/series?metric=site_up&range=1h',
       '/api/admin/status/series?metric=site_up&range=24h',
     ])
   })

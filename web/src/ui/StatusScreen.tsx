@@ -10,6 +10,15 @@ import { Sparkline } from './Sparkline.tsx'
 /** Every 30 s: the tiles' own data moves at Prometheus's scrape interval (15 s). */
 const REFRESH_MS = 30_000
 
+/** Fewer samples than this in a day (a monitor started minutes ago): show the last hour. */
+const MIN_POINTS = 10
+
+async function seriesFor(metric: StatusMetric): Promise<StatusSeries> {
+  const day = await getStatusSeries(metric, '24h')
+  const points = Math.max(0, ...day.series.map((s) => s.values.filter((v) => v !== null).length))
+  return points >= MIN_POINTS ? day : getStatusSeries(metric, '1h')
+}
+
 type View =
   | { kind: 'loading' }
   | { kind: 'forbidden' }
@@ -29,7 +38,7 @@ function TileCard({ tile, series }: { tile: Tile; series: StatusSeries | undefin
           values={line?.values ?? series.timestamps.map(() => null)}
           threshold={tile.threshold}
           state={tile.state}
-          label={describeSeries(tile, line?.values ?? [])}
+          label={describeSeries(tile, line?.values ?? [], series.range)}
         />
       )}
     </li>
@@ -45,7 +54,7 @@ export default function StatusScreen() {
       const status = await getAdminStatus()
       setView({ kind: 'ready', status })
       const metrics = [...new Set(status.tiles.map((t) => t.metric))]
-      const lines = await Promise.all(metrics.map((m) => getStatusSeries(m).catch(() => null)))
+      const lines = await Promise.all(metrics.map((m) => seriesFor(m).catch(() => null)))
       setSeries(Object.fromEntries(lines.filter((l) => l !== null).map((l) => [l.metric, l])))
     } catch (err) {
       if (err instanceof ApiError && err.status === 403) setView({ kind: 'forbidden' })

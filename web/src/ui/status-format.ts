@@ -39,10 +39,16 @@ export function formatValue(t: Pick<Tile, 'metric' | 'unit' | 'value'>): string 
 }
 
 /** The chart's text alternative: what a sighted user reads off the line. */
-export function describeSeries(t: Tile, values: (number | null)[]): string {
+const RANGE_TEXT = { '1h': 'last hour', '6h': 'last 6 hours', '24h': 'last 24 hours' } as const
+
+export function describeSeries(
+  t: Tile,
+  values: (number | null)[],
+  range: keyof typeof RANGE_TEXT = '24h'
+): string {
   const seen = values.filter((v): v is number => v !== null)
   const one = (v: number) => formatValue({ ...t, value: v })
-  const parts = [`${t.label}, last 24 hours`]
+  const parts = [`${t.label}, ${RANGE_TEXT[range]}`]
   if (seen.length === 0) parts.push('no data yet')
   else
     parts.push(
