@@ -97,7 +97,7 @@ export default function StatusScreen() {
           )}
           <p className="muted">
             Updated {new Date(view.status.generated_at).toLocaleTimeString()}; charts show the last
-            24 hours (dashed: the alert threshold).
+            24 hours, or the last hour while the monitor holds less (dashed: the alert threshold).
           </p>
           <ul className="tiles" aria-label="Health">
             {view.status.tiles.map((t) => (
