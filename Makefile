@@ -38,7 +38,7 @@ typecheck: ## Type-check the whole repository
 build: ## Bundle the API into api/dist/node.js
 	npm run build
 
-user: ## Manage accounts: make user ARGS="add someone@example.org"
+user: ## Manage accounts: make user ARGS="add someone@example.org [--admin]" (grant-admin / revoke-admin EMAIL)
 	npm run user -- $(ARGS)
 
 bench-api: install ## Benchmark the API against bare baselines (prints ratios)
@@ -129,7 +129,7 @@ deploy-history: ## Show every deploy and rollback recorded on the target
 load: ## Load-test through the edge: k6 if installed, else autocannon (PROFILE=smoke|load|stress|soak)
 	npm run --silent load -- $(if $(PROFILE),--profile $(PROFILE)) $(ARGS)
 
-user-stack: ## Accounts in the running stack: make user-stack ARGS="add someone@example.org"
+user-stack: ## Accounts in the running stack: make user-stack ARGS="add someone@example.org [--admin]" (grant-admin / revoke-admin EMAIL)
 	npm run --silent stack -- user $(ARGS)
 
 test-stack: install ## Build the images and check the whole stack from outside (Testcontainers)

@@ -23,6 +23,8 @@ const STACK_ORDER = [
   'backup-remote',
   'backup-schedule',
   'backup-s3',
+  // Starts the monitor's services with the api recreated beside them, then puts both back.
+  'status',
   // Kills and restarts the api (and starts then removes the monitor's services).
   'monitor',
   'durability',

@@ -16,7 +16,7 @@ const USAGE = `Usage: npx tsx ops/stack.ts down|logs|ps|user [args…] [--dry-ru
   down   stop and remove the containers; the audio, notes and pgdata volumes are kept
   logs   follow the logs of every service (or of the services named)
   ps     the services and their health
-  user   run the account command in the api container: user add EMAIL | user count
+  user   run the account command in the api container: user add EMAIL [--admin] | grant-admin EMAIL | revoke-admin EMAIL | count
   The mode (local or prod) comes from STACK_MODE in compose/.env or the environment.`
 
 type StackContext = OpsContext & { mode: StackMode; rest: string[] }

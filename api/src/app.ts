@@ -11,6 +11,7 @@ import { registerNoteRoutes } from './routes/notes.ts'
 import { registerTemplateRoutes } from './routes/templates.ts'
 import { registerWebSocketRoute } from './routes/ws.ts'
 import { registerCompatRoutes } from './routes/compat.ts'
+import { registerAdminRoutes } from './routes/admin.ts'
 import { requestContext } from './http/request-context.ts'
 import { discardUnreadBody } from './http/discard-unread-body.ts'
 
@@ -39,6 +40,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   registerNoteRoutes(app, deps)
   registerTemplateRoutes(app, deps)
   registerCompatRoutes(app, deps)
+  registerAdminRoutes(app, deps)
   registerWebSocketRoute(
     app,
     deps,

@@ -108,6 +108,11 @@ export const ConfigSchema = z
       .enum(['true', 'false', '1', '0'])
       .default('false')
       .transform((v) => v === 'true' || v === '1'),
+    // The monitor (compose.monitor.yml), on the internal network only: the admin Status screen
+    // reads them through GET /api/admin/status. Unset: that screen says the monitor is off.
+    PROMETHEUS_URL: optionalUrl,
+    ALERTMANAGER_URL: optionalUrl,
+    MONITOR_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(3000),
   })
   .superRefine((c, ctx) => {
     if (c.NODE_ENV === 'production' && !c.JWT_SECRET && !c.SUPABASE_URL) {

@@ -1,38 +1,13 @@
 // Every main screen checked by axe-core (WCAG 2.1 A and AA rules, colour contrast included) in
 // Chromium, at phone and desktop sizes, plus a keyboard-only walk through the recorder.
-import { readFileSync } from 'node:fs'
-import { createRequire } from 'node:module'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
-import type { Page } from 'playwright-core'
 import { consultationWav } from '../support/audio.ts'
 import { connect } from '../stack/stack.ts'
 import { DESKTOP, PHONE, launchBrowser, signedInContext } from './browser.ts'
 import type { Browsing } from './browser.ts'
+import { audit } from './axe.ts'
 
 const stack = inject('stack')
-// Evaluated through DevTools: the app's CSP (rightly) refuses an injected script tag.
-const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8')
-
-type AxeResult = {
-  violations: { id: string; impact: string; help: string; nodes: { target: string[] }[] }[]
-}
-
-/** Runs axe on what the page shows now; returns one readable line per violation. */
-async function audit(page: Page): Promise<string[]> {
-  await page.evaluate(AXE)
-  const result = await page.evaluate(
-    () =>
-      (window as unknown as { axe: { run: (o: object) => Promise<AxeResult> } }).axe.run({
-        runOnly: {
-          type: 'tag',
-          values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'],
-        },
-      }) as Promise<AxeResult>
-  )
-  return result.violations.map(
-    (v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`
-  )
-}
 
 describe.skipIf(!stack)('e2e: accessibility of every screen', () => {
   const s = connect(stack!)

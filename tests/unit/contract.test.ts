@@ -5,6 +5,9 @@ import type { Harness } from '../support/harness.ts'
 import { consultationWav } from '../support/audio.ts'
 import { checkResponse } from '../support/contract-check.ts'
 import { API_ROUTES } from '../../api/src/contract/routes.ts'
+import type { RouteContract } from '../../api/src/contract/routes.ts'
+import type { AdminStatus } from '../../api/src/contract/admin.ts'
+import { createUserStore } from '../../api/src/store/users.ts'
 import { LiveEventSchema } from '../../api/src/contract/live.ts'
 import type { LiveEvent } from '../../api/src/contract/live.ts'
 import type { Note, NoteList } from '../../api/src/contract/notes.ts'
@@ -30,6 +33,13 @@ describe('the HTTP contract (api/src/contract/)', () => {
 
   it('should describe exactly the routes the app serves', () => {
     expect([...servedRoutes(h)].sort()).toEqual(Object.keys(API_ROUTES).sort())
+  })
+
+  it('should mark every /api/admin/ route admin-only (the scan probe expects its 403)', () => {
+    const routes = Object.entries(API_ROUTES) as [string, RouteContract][]
+    const admin = routes.filter(([key]) => key.split(' ')[1]!.startsWith('/api/admin/'))
+    expect(admin.length).toBeGreaterThan(0)
+    for (const [key, route] of admin) expect(route.access, key).toBe('admin')
   })
 
   it('should describe every answer of a flow through every route, and every live event', async () => {
@@ -119,6 +129,20 @@ describe('the HTTP contract (api/src/contract/)', () => {
       body: form,
     })
     expect(compat.status).toBe(200)
+
+    // The admin routes: this harness has no monitor, so the status says so (503, its own shape).
+    expect((await get('/api/me')).status).toBe(200)
+    const admin = await h.addUser('contract-admin@example.org')
+    await createUserStore(h.db).setRole(admin.email, 'admin')
+    const asAdmin = (path: string) => h.request(path, { headers: admin.auth })
+    const off = await asAdmin('/api/admin/status')
+    expect(off.status).toBe(503)
+    expect(((await off.json()) as AdminStatus).monitor).toEqual({
+      available: false,
+      reason: 'the monitor is not configured: start the stack with make up ARGS=--monitor',
+    })
+    expect((await asAdmin('/api/admin/status/series?metric=site_up')).status).toBe(503)
+    expect((await get('/api/admin/status')).status).toBe(403)
 
     for (const path of ['/health/live', '/health/ready', '/health', '/metrics', '/api/config']) {
       expect((await h.request(path)).status).toBe(200)

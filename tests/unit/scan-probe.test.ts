@@ -13,11 +13,17 @@ import type { ScanReport } from '../../ops/steps/scan/report.ts'
 import { routeTable } from '../../ops/steps/scan/route-table.ts'
 import { createHarness } from '../support/harness.ts'
 import { scanOptions } from '../support/scan-options.ts'
+import { createUserStore } from '../../api/src/store/users.ts'
+import { requireAuth } from '../../api/src/auth/middleware.ts'
+import { createErrorHandler } from '../../api/src/errors.ts'
+import { silentLogger } from '../../api/src/lib/logger.ts'
+import type { AppEnv } from '../../api/src/deps.ts'
 
 describe('API probe', { timeout: 120_000 }, () => {
   let h: Awaited<ReturnType<typeof createHarness>>
   let owner: { token: string; ids: Record<string, string[]> }
   let other: { token: string }
+  let admin: { token: string }
 
   const requester =
     (app: { request: (p: string, i: RequestInit) => Response | Promise<Response> }): Requester =>
@@ -39,6 +45,9 @@ describe('API probe', { timeout: 120_000 }, () => {
     const rec = await h.settle(a.token, id)
     owner = { token: a.token, ids: { recordings: [id], notes: rec.note_id ? [rec.note_id] : [] } }
     other = { token: b.token }
+    const c = await h.addUser('admin@example.org')
+    await createUserStore(h.db).setRole(c.email, 'admin')
+    admin = { token: c.token }
   }, 120_000)
   afterAll(() => h?.close())
 
@@ -49,10 +58,18 @@ describe('API probe', { timeout: 120_000 }, () => {
       request: requester(h.app),
       owner,
       other,
+      admin,
       jwtSecret: h.config.JWT_SECRET,
       oversizedBytes: 2 * 2 ** 20,
     })
     expect(result.findings).toEqual([])
+    // The admin routes: 403 to both clinicians, let in for the admin (503: no monitor here).
+    const adminCalls = result.calls.filter((c) => c.route === 'GET /api/admin/status')
+    expect(adminCalls.map((c) => [c.case, c.status])).toContainEqual([
+      'non-admin token (owner)',
+      403,
+    ])
+    expect(adminCalls.map((c) => [c.case, c.status])).toContainEqual(['admin token', 503])
     const cases = new Set(result.calls.map((c) => c.case))
     for (const c of ['no token', 'forged token', 'expired token', "another user's list"])
       expect(cases).toContain(c)
@@ -114,5 +131,41 @@ describe('API probe', { timeout: 120_000 }, () => {
     } finally {
       await rm(dir, { recursive: true, force: true })
     }
+  })
+
+  it('should name an admin route that forgets its role check, or refuses even an admin', async () => {
+    // Test-only routes the contract would mark admin-only: one behind requireAuth alone (under
+    // /api/*), one that refuses everyone, so its 403 is not the role check's.
+    const leaky = new Hono()
+    leaky.get('/api/admin/leaky', (c) => c.json({ disk: 0.5 }))
+    leaky.get('/api/admin/closed', (c) => c.json({ error: { code: 'FORBIDDEN' } }, 403))
+    leaky.route('/', h.app)
+    const marked = [
+      { method: 'GET', path: '/api/admin/leaky', access: 'admin' as const },
+      { method: 'GET', path: '/api/admin/closed', access: 'admin' as const },
+    ]
+    // The app's own sign-in check in front, as under /api/* (only the role check is missing).
+    const guarded = new Hono<AppEnv>()
+    guarded.onError(createErrorHandler(silentLogger))
+    guarded.use(
+      '/api/*',
+      requireAuth({ tokens: h.scribe.tokens, users: createUserStore(h.db), logger: silentLogger })
+    )
+    guarded.route('/', leaky)
+    const result = await probeApi({
+      routes: marked,
+      request: requester(guarded),
+      owner,
+      other,
+      admin,
+      oversizedBytes: 2 * 2 ** 20,
+    })
+    const ids = (target: string) =>
+      result.findings.filter((f) => f.target === target).map((f) => f.id)
+    expect(ids('GET /api/admin/leaky')).toEqual([
+      'probe.role-check-missing',
+      'probe.role-check-missing',
+    ])
+    expect(ids('GET /api/admin/closed')).toEqual(['probe.admin-refused'])
   })
 })

@@ -1,9 +1,24 @@
-import { act, fireEvent, render, screen } from '@testing-library/react'
-import { afterEach, describe, expect, it } from 'vitest'
+import { act, fireEvent, render, screen, waitFor } from '@testing-library/react'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { auth } from './lib/auth.ts'
 import { App } from './App.tsx'
 
-afterEach(() => auth.signOut())
+afterEach(() => {
+  vi.unstubAllGlobals()
+  auth.signOut()
+})
+
+/** Signed in, with GET /api/me answering `role`. */
+function signedInAs(role: 'admin' | 'clinician') {
+  const me = vi.fn(async (url: string) =>
+    url === '/api/me'
+      ? Response.json({ id: crypto.randomUUID(), email: 'dr@example.org', role })
+      : Response.json({ error: { code: 'NOT_FOUND', message: 'no' } }, { status: 404 })
+  )
+  vi.stubGlobal('fetch', me)
+  auth.signIn('t', 3600, 'dr@example.org')
+  return me
+}
 
 describe('App', () => {
   it('shows the sign-in form when nobody is signed in', () => {
@@ -46,5 +61,20 @@ describe('App', () => {
     auth.reload()
     expect(auth.state).toEqual({ kind: 'expired', email: 'dr@example.org' })
     expect(auth.token()).toBeNull()
+  })
+
+  it('offers the Status screen to an admin only', async () => {
+    signedInAs('admin')
+    const { unmount } = render(<App />)
+    expect(await screen.findByRole('link', { name: 'Status' })).toBeTruthy()
+    unmount()
+
+    const me = signedInAs('clinician')
+    render(<App />)
+    await screen.findByRole('heading', { name: 'New recording' })
+    await waitFor(() => expect(me).toHaveBeenCalledWith('/api/me', expect.anything()))
+    await act(() => new Promise((r) => setTimeout(r, 50)))
+    expect(screen.getByRole('link', { name: 'Notes' })).toBeTruthy()
+    expect(screen.queryByRole('link', { name: 'Status' })).toBeNull()
   })
 })

@@ -5,10 +5,12 @@ import { useAuth, useLiveState, useQueue, useServices, useStorageBlocked } from 
 import { SignIn } from './ui/SignIn.tsx'
 import { RecordScreen } from './ui/RecordScreen.tsx'
 import { QueueBanner } from './ui/QueueStatus.tsx'
+import { useRole } from './lib/use-role.ts'
 
 const RecordingsScreen = lazy(() => import('./ui/RecordingsScreen.tsx'))
 const NoteScreen = lazy(() => import('./ui/NoteScreen.tsx'))
 const TemplatesScreen = lazy(() => import('./ui/TemplatesScreen.tsx'))
+const StatusScreen = lazy(() => import('./ui/StatusScreen.tsx'))
 
 function NavLink({ to, children }: { to: string; children: string }) {
   const path = usePath()
@@ -35,6 +37,7 @@ export function App() {
   const snapshot = useQueue(services?.queue)
   const liveState = useLiveState()
   const route = match(usePath())
+  const role = useRole()
   // The expired-session prompt can wait (mid-recording, say): a banner brings it back.
   const [later, setLater] = useState(false)
   useEffect(() => {
@@ -42,7 +45,7 @@ export function App() {
   }, [state.kind])
 
   useEffect(() => {
-    document.title = `Medic Scribe${route.name === 'note' ? ' — note' : ''}`
+    document.title = `Medic Scribe${route.name === 'note' ? ' — note' : route.name === 'status' ? ' — status' : ''}`
   }, [route.name])
 
   if (state.kind === 'signed-out') {
@@ -64,6 +67,7 @@ export function App() {
           <NavLink to="/">Record</NavLink>
           <NavLink to="/notes">Notes</NavLink>
           <NavLink to="/templates">Templates</NavLink>
+          {role === 'admin' && <NavLink to="/status">Status</NavLink>}
         </nav>
         <span className={`live live-${liveState}`} title={`Live updates: ${liveState}`}>
           <span className="visually-hidden">Live updates: </span>
@@ -96,6 +100,7 @@ export function App() {
             {route.name === 'recordings' && <RecordingsScreen />}
             {route.name === 'note' && <NoteScreen id={route.id} />}
             {route.name === 'templates' && <TemplatesScreen />}
+            {route.name === 'status' && <StatusScreen />}
             {route.name === 'not-found' && (
               <>
                 <h1 tabIndex={-1}>Not found</h1>

@@ -1,5 +1,7 @@
-// `npm run user -- add EMAIL`: creates (or resets the password of) a local account; `count`
-// prints how many accounts exist (`make up` uses it to offer a first account).
+// `npm run user -- add EMAIL [--admin]`: creates (or resets the password of) a local account;
+// `grant-admin EMAIL` / `revoke-admin EMAIL` change an account's role (the API reads it on every
+// admin request, so a change takes effect at once); `count` prints how many accounts exist
+// (`make up` uses it to offer a first account).
 import { createInterface } from 'node:readline/promises'
 import { ConfigError, parseConfig } from '../config.ts'
 import { openDatabase } from '../adapters/runtime.ts'
@@ -8,9 +10,14 @@ import { storesOf } from '../store/stores.ts'
 import { hashPassword } from '../auth/passwords.ts'
 import { z } from 'zod'
 import type { Database } from '../store/database.ts'
+import type { Role } from '../store/users.ts'
 
-const usage =
-  'usage: npm run user -- add EMAIL   (password from USER_PASSWORD, else prompted)\n       npm run user -- count       (how many accounts exist)'
+const usage = [
+  'usage: npm run user -- add EMAIL [--admin]   (password from USER_PASSWORD, else prompted)',
+  '       npm run user -- grant-admin EMAIL     (the account may open the Status screen)',
+  '       npm run user -- revoke-admin EMAIL    (back to clinician, at once)',
+  '       npm run user -- count                 (how many accounts exist)',
+].join('\n')
 
 async function readPassword(): Promise<string> {
   if (process.env.USER_PASSWORD) return process.env.USER_PASSWORD
@@ -25,21 +32,38 @@ async function readPassword(): Promise<string> {
 }
 
 async function main(argv: string[]) {
-  const [command, email] = argv
-  if (command === 'count')
+  const admin = argv.includes('--admin')
+  const unknown = argv.find((a) => a.startsWith('--') && a !== '--admin')
+  if (unknown) throw new Error(`unknown option ${unknown}\n${usage}`)
+  const [command, email] = argv.filter((a) => a !== '--admin')
+  if (command === 'count' && !admin)
     return withDatabase(async (db) => console.log(await storesOf(db).users.count()))
-  if (command !== 'add' || !email) throw new Error(usage)
+  if (
+    !email ||
+    !['add', 'grant-admin', 'revoke-admin'].includes(command ?? '') ||
+    (admin && command !== 'add')
+  )
+    throw new Error(usage)
   if (!z.email().safeParse(email).success) throw new Error(`not an email address: ${email}`)
+  if (command !== 'add') return changeRole(email, command === 'grant-admin' ? 'admin' : 'clinician')
   const password = await readPassword()
   if (password.length < 12) throw new Error('the password must be at least 12 characters')
   const hash = await hashPassword(password)
   await withDatabase(async (db) => {
-    const { created } = await storesOf(db).users.upsertLocal(crypto.randomUUID(), email, hash)
-    console.log(
-      created
-        ? `created account ${email.toLowerCase()}`
-        : `updated the password of ${email.toLowerCase()}`
-    )
+    const { users } = storesOf(db)
+    const { created } = await users.upsertLocal(crypto.randomUUID(), email, hash)
+    // Without --admin an existing account keeps its role: resetting a password revokes nothing.
+    if (admin) await users.setRole(email, 'admin')
+    const who = `${email.toLowerCase()}${admin ? ' (admin)' : ''}`
+    console.log(created ? `created account ${who}` : `updated the password of ${who}`)
+  })
+}
+
+async function changeRole(email: string, role: Role) {
+  await withDatabase(async (db) => {
+    if (!(await storesOf(db).users.setRole(email, role)))
+      throw new Error(`no account with the email ${email.toLowerCase()}: add it first`)
+    console.log(`${email.toLowerCase()} is now ${role === 'admin' ? 'an admin' : 'a clinician'}`)
   })
 }
 

@@ -1,4 +1,10 @@
 import type { z } from 'zod'
+import {
+  AdminStatusSchema,
+  MeSchema,
+  StatusSeriesQuerySchema,
+  StatusSeriesSchema,
+} from './admin.ts'
 import { LoginRequestSchema, LoginResponseSchema, PublicConfigSchema } from './auth.ts'
 import { CompatNoteSchema, CompatPendingSchema } from './compat.ts'
 import { HealthSchema, LivenessSchema, ReadinessSchema } from './health.ts'
@@ -38,6 +44,8 @@ export type RouteContract = {
   responses: Partial<Record<number, ResponseBody | readonly ResponseBody[]>>
   /** What a WebSocket route pushes, one JSON object per message. */
   events?: z.ZodType
+  /** Who may call it beyond any signed-in user: `admin` answers 403 to everyone else. */
+  access?: 'admin'
 }
 
 const markdown: MediaBody = { media: /^text\/markdown/ }
@@ -83,6 +91,17 @@ export const API_ROUTES = {
   /** A new version; notes keep the version that wrote them. Built-in ones are read-only (403). */
   'PUT /api/templates/:id': { json: TemplateInputSchema, responses: { 200: TemplateSchema } },
   'GET /api/templates/:id/versions/:version': { responses: { 200: TemplateSchema } },
+  'GET /api/me': { responses: { 200: MeSchema } },
+  /** Admins only (403 for anyone else); 503 with `monitor.available: false` without the monitor. */
+  'GET /api/admin/status': {
+    access: 'admin',
+    responses: { 200: AdminStatusSchema, 503: AdminStatusSchema },
+  },
+  'GET /api/admin/status/series': {
+    access: 'admin',
+    query: StatusSeriesQuerySchema,
+    responses: { 200: StatusSeriesSchema },
+  },
   'GET /ws': { responses: { 101: noBody }, events: LiveEventSchema },
   'POST /transcribe-and-summarize': {
     responses: { 200: CompatNoteSchema, 202: CompatPendingSchema, 422: CompatPendingSchema },

@@ -107,6 +107,15 @@ CREATE INDEX jobs_lease_worker ON jobs (lease_worker) WHERE state = 'pending';
 `,
   },
   {
+    // Who may see the operator's Status screen. Read from this row on every admin request (never
+    // from the token), so a revocation takes effect at once; Supabase users get theirs here too.
+    id: '003_user_roles',
+    sql: `
+ALTER TABLE users ADD COLUMN role text NOT NULL DEFAULT 'clinician'
+  CHECK (role IN ('clinician','admin'));
+`,
+  },
+  {
     // Note templates as data: versions (an edit is a new version; a recording and its note keep
     // theirs), personal or clinic-wide, and the built-in ones as seed rows
     // (api/src/templates/builtin.ts holds the same values, tests/unit/templates.store.test.ts

@@ -7,7 +7,14 @@ import type { OpsContext } from '../context.ts'
 import type { OpsEnv } from '../env.ts'
 import { step } from '../step.ts'
 import { MONITOR_IMAGES, ensureMonitorImage } from './images.ts'
-import { monitorConfigDir, monitorFiles, writeMonitorConfig } from './render.ts'
+import {
+  MONITOR_UID,
+  SECRET_FILES,
+  monitorConfigDir,
+  monitorFiles,
+  writeMonitorConfig,
+} from './render.ts'
+import { monitorImageRef } from './images.ts'
 
 /** Whether the stack runs with its monitor: the flag, else the setting, else prod mode. */
 export const monitorWanted = (flag: boolean | undefined, env: OpsEnv, mode: StackMode): boolean =>
@@ -37,10 +44,21 @@ export async function prepareMonitor(
     const files = monitorFiles(env, mode)
     if (ctx.dryRun) return `would write ${Object.keys(files).join(', ')} into ${dir}`
     const written = await writeMonitorConfig(dir, files, mode)
+    await ownSecretFiles(ctx, dir, env.SCRIBE_TAG)
     // The node exporter mounts it: it must exist (world-readable) before compose starts.
     await fs.mkdirp(env.METRICS_TEXTFILE_DIR)
     await fs.chmod(env.METRICS_TEXTFILE_DIR, 0o755)
     return `${written.join(', ')} in ${dir}`
   })
   return monitorComposeEnv(env, dir)
+}
+
+/**
+ * An operator who is not root cannot give a file to another user: the Alertmanager image, run
+ * once as root with no network, does it, so the secrets stay readable by its user alone.
+ */
+async function ownSecretFiles(ctx: OpsContext, dir: string, tag: string) {
+  if (process.getuid?.() === 0) return
+  const files = SECRET_FILES.map((f) => `/etc/monitor/${f}`)
+  await ctx.runQuiet`timeout 60 docker run --rm --network none --user 0 --entrypoint chown -v ${`${dir}:/etc/monitor`} ${monitorImageRef('alertmanager', tag)} ${`${MONITOR_UID}:${MONITOR_UID}`} ${files}`
 }

@@ -43,10 +43,16 @@ export function monitorFiles(env: OpsEnv, mode: StackMode, t: Thresholds = thres
   } satisfies MonitorFiles
 }
 
+/** Files holding secrets (the receivers' webhook URLs, the SMTP password). */
+export const SECRET_FILES = ['alertmanager.yml'] as const
+/** The monitor images' fixed user (compose/images/alertmanager/Dockerfile). */
+export const MONITOR_UID = 990
+
 /**
  * Writes the files into `dir` (each by a rename, so a reload never reads half a file). Mode
- * 644: the monitor's user in its containers must read them; alertmanager.yml holds the
- * receivers' URLs and SMTP password, so keep the repository folder's own access tight.
+ * 644 for the rest, which the monitor's user in its containers must read. The secret files are
+ * 600: as root (how `make up` runs here) they are given to the containers' user, uid 990;
+ * otherwise they stay the operator's, and `ownSecretFiles` (prepare.ts) hands them over.
  */
 export async function writeMonitorConfig(
   dir: string,
@@ -57,10 +63,16 @@ export async function writeMonitorConfig(
   await fs.chmod(dir, 0o755)
   const all: MonitorFiles = { ...files }
   if (mode === 'local') all[CA_FILE] = await fs.readFile(localCertPaths(CERTS_DIR).caCert, 'utf8')
+  const root = process.getuid?.() === 0
   for (const [name, text] of Object.entries(all)) {
     const file = path.join(dir, name)
-    await fs.writeFile(`${file}.tmp`, text, { mode: 0o644 })
-    await fs.chmod(`${file}.tmp`, 0o644)
+    const secret = (SECRET_FILES as readonly string[]).includes(name)
+    const fileMode = secret ? 0o600 : 0o644
+    // Unlinked first: a leftover temp file keeps its old owner and mode through writeFile.
+    await fs.rm(`${file}.tmp`, { force: true })
+    await fs.writeFile(`${file}.tmp`, text, { mode: fileMode })
+    await fs.chmod(`${file}.tmp`, fileMode)
+    if (secret && root) await fs.chown(`${file}.tmp`, MONITOR_UID, MONITOR_UID)
     await fs.rename(`${file}.tmp`, file)
   }
   return Object.keys(all)

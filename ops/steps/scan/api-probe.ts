@@ -1,12 +1,14 @@
 // The authenticated API probe: every route of the app's own route table, called with no token,
 // forged and expired tokens, another user's token on the first user's ids, path traversal in
-// ids, and oversized and malformed bodies. It never sends a valid body with a valid token, so it
-// changes nothing. Transport-agnostic: the caller passes `request` (through the edge for
+// ids, and oversized and malformed bodies. Admin-only routes (the contract's `access: 'admin'`)
+// must answer 403 to the two non-admin users, and not 403 to an admin when one is given (so the
+// 403 comes from the role check, not from a route that refuses everyone). It never sends a valid
+// body with a valid token, so it changes nothing. Transport-agnostic: the caller passes `request` (through the edge for
 // `make scan`, or straight at a test-only app).
 import { createHmac, randomBytes, randomUUID } from 'node:crypto'
 import type { Finding, Severity } from './findings.ts'
 
-export type ProbeRoute = { method: string; path: string }
+export type ProbeRoute = { method: string; path: string; access?: 'admin' }
 /** status 0: the connection was closed before an answer (an edge refusing a huge body). */
 export type HttpAnswer = { status: number; type?: string; body: string }
 export type Requester = (
@@ -38,8 +40,10 @@ export type ProbeInput = {
   request: Requester
   /** The first user: a token, and the ids of what they own, by resource (`notes`, `recordings`). */
   owner: { token: string; ids: Record<string, string[]> }
-  /** Another user of the same server. */
+  /** Another user of the same server. Both `owner` and `other` are clinicians, not admins. */
   other: { token: string }
+  /** An admin, to check that admin-only routes do serve an admin; else that case is skipped. */
+  admin?: { token: string } | undefined
   /** The server's signing key, to make a correctly signed but expired token; else skipped. */
   jwtSecret?: string | undefined
   /** A body this size must be refused (the edge's and the API's limit plus a little). */
@@ -77,7 +81,8 @@ export function jwtClaims(token: string): Record<string, unknown> {
   }
 }
 
-type Expect = 'unauthorized' | 'not-found' | 'refused' | 'served' | 'no-api-data'
+type Expect =
+  'unauthorized' | 'forbidden' | 'admin-served' | 'not-found' | 'refused' | 'served' | 'no-api-data'
 
 const verdict = (
   expect: Expect,
@@ -85,11 +90,21 @@ const verdict = (
   type = ''
 ): { ok: boolean; id?: string; severity?: Severity } => {
   const ok2xx = status >= 200 && status < 400
+  // Past the role check: a 400 (no metric named) or a 503 (the monitor is not running) is the
+  // route itself answering the admin.
+  if (expect === 'admin-served')
+    return status !== 401 && status !== 403 && (status < 500 || status === 503)
+      ? { ok: true }
+      : { ok: false, id: 'probe.admin-refused', severity: 'medium' }
   if (status >= 500) return { ok: false, id: 'probe.server-error', severity: 'high' }
   switch (expect) {
     case 'unauthorized':
       if (status === 401) return { ok: true }
       if (ok2xx) return { ok: false, id: 'probe.auth-missing', severity: 'critical' }
+      return { ok: false, id: 'probe.unexpected-status', severity: 'low' }
+    case 'forbidden':
+      if (status === 403) return { ok: true }
+      if (ok2xx) return { ok: false, id: 'probe.role-check-missing', severity: 'critical' }
       return { ok: false, id: 'probe.unexpected-status', severity: 'low' }
     case 'not-found':
       if (status === 404) return { ok: true }
@@ -111,6 +126,8 @@ const verdict = (
 
 const EXPECTED: Record<Expect, string> = {
   unauthorized: '401',
+  forbidden: '403',
+  'admin-served': 'not 401/403 (503 when the monitor is off)',
   'not-found': '404',
   refused: '4xx',
   served: '2xx',
@@ -180,7 +197,9 @@ export async function probeApi(input: ProbeInput): Promise<ProbeResult> {
         source: 'probe',
         severity: v.severity ?? 'medium',
         title: `${what}: answered ${answer.status || 'no answer'}, expected ${EXPECTED[expect]} (${path})`,
-        fix: 'check the route sits behind requireAuth and looks rows up by the caller (ownedById)',
+        fix: route.access
+          ? "check the route sits behind requireAdmin (the contract marks it access: 'admin')"
+          : 'check the route sits behind requireAuth and looks rows up by the caller (ownedById)',
       })
     return answer
   }
@@ -204,6 +223,20 @@ export async function probeApi(input: ProbeInput): Promise<ProbeResult> {
         await call(route, what, 'unauthorized', own.path, { headers: bearer(t) })
     }
     const hasParams = route.path.includes('/:')
+    if (route.access === 'admin') {
+      // Not "another user's data" (404): the whole route is refused to a non-admin.
+      for (const [who, t] of [
+        ['owner', input.owner.token],
+        ['another user', input.other.token],
+      ] as const)
+        await call(route, `non-admin token (${who})`, 'forbidden', own.path, { headers: bearer(t) })
+      if (input.admin)
+        await call(route, 'admin token', 'admin-served', own.path, {
+          headers: bearer(input.admin.token),
+        })
+      else notes.push(`${route.method} ${route.path}: no admin account given, admin case skipped`)
+      continue
+    }
     if (!isPublic && hasParams) {
       if (route.method === 'GET')
         await call(route, "owner's own id", 'served', own.path, {

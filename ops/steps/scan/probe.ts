@@ -1,4 +1,4 @@
-// The API probe against the running stack, through its edge: two accounts of the scan's own
+// The API probe against the running stack, through its edge: three accounts of the scan's own (two clinicians, an admin)
 // (created or reset in the api container, like `make user-stack`), one short recording for the
 // first so there are ids to try (made once, reused on later runs), then probeApi.
 import { randomBytes } from 'node:crypto'
@@ -15,7 +15,12 @@ import { unlessPart } from './context.ts'
 import type { ScanContext } from './context.ts'
 import { routeTable } from './route-table.ts'
 
-export const PROBE_ACCOUNTS = ['scan-probe-a@scan.invalid', 'scan-probe-b@scan.invalid'] as const
+/** Two clinicians (the owner and another user), then an admin for the admin-only routes. */
+export const PROBE_ACCOUNTS = [
+  'scan-probe-a@scan.invalid',
+  'scan-probe-b@scan.invalid',
+  'scan-probe-admin@scan.invalid',
+] as const
 
 /** The edge's address: --url, else the local edge on 127.0.0.1, else SERVER_NAME. */
 export function edgeBase(c: ScanContext, url?: string): string {
@@ -171,10 +176,11 @@ async function stackTarget(c: ScanContext & { url?: string | undefined }): Promi
   const tokens: string[] = []
   for (const email of PROBE_ACCOUNTS) {
     const password = randomBytes(18).toString('base64url')
-    await $({
-      quiet: true,
-      timeout: '1m',
-    })`docker exec -e ${`USER_PASSWORD=${password}`} ${api} node /app/user.js add ${email}`
+    const admin = email.includes('-admin@')
+    const $$ = $({ quiet: true, timeout: '1m' })
+    await $$`docker exec -e ${`USER_PASSWORD=${password}`} ${api} node /app/user.js add ${email} ${admin ? ['--admin'] : []}`
+    // The clinicians stay clinicians whatever an earlier run or an operator did to them.
+    if (!admin) await $$`docker exec ${api} node /app/user.js revoke-admin ${email}`
     tokens.push(await login(request, email, password))
   }
   const ids = await ownerIds(request, tokens[0]!)
@@ -185,6 +191,7 @@ async function stackTarget(c: ScanContext & { url?: string | undefined }): Promi
     request,
     owner: { token: tokens[0]!, ids },
     other: { token: tokens[1]! },
+    admin: { token: tokens[2]! },
     jwtSecret: c.env.raw.JWT_SECRET,
     // Past the edge's own limit (MAX_UPLOAD_MB + 1 MiB), so the edge must refuse it up front.
     oversizedBytes: (maxMb + 2) * 1024 * 1024,
@@ -193,7 +200,7 @@ async function stackTarget(c: ScanContext & { url?: string | undefined }): Promi
 
 export const apiProbe = defineStep<ScanContext & { url?: string | undefined }>({
   name: 'API probe through the edge',
-  // It creates (or resets) two accounts and may upload one recording.
+  // It creates (or resets) three accounts and may upload one recording.
   changes: true,
   plan: (c) =>
     `probe every API route through ${edgeBase(c, c.url)} with the accounts ${PROBE_ACCOUNTS.join(', ')}`,

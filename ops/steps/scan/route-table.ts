@@ -3,6 +3,8 @@
 import type { Hono } from 'hono'
 import { createApp } from '../../../api/src/app.ts'
 import type { AppDeps } from '../../../api/src/deps.ts'
+import { API_ROUTES } from '../../../api/src/contract/routes.ts'
+import type { RouteContract } from '../../../api/src/contract/routes.ts'
 import type { ProbeRoute } from './api-probe.ts'
 
 /**
@@ -17,7 +19,14 @@ function hollowDeps(): AppDeps {
   return hollow as AppDeps
 }
 
-/** Method and path of every route (middleware, registered for ALL methods, left out). */
+/** Who may call a route, from the contract's route table (admin-only routes answer 403). */
+const accessOf = (key: string): ProbeRoute['access'] =>
+  (API_ROUTES as Record<string, RouteContract>)[key]?.access
+
+/**
+ * Method and path of every route (middleware, registered for ALL methods, left out), with the
+ * access the contract gives it.
+ */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function routeTable(app: Hono<any> = createApp(hollowDeps())): ProbeRoute[] {
   const seen = new Set<string>()
@@ -27,7 +36,8 @@ export function routeTable(app: Hono<any> = createApp(hollowDeps())): ProbeRoute
     const key = `${r.method} ${r.path}`
     if (seen.has(key)) continue
     seen.add(key)
-    out.push({ method: r.method, path: r.path })
+    const access = accessOf(key)
+    out.push({ method: r.method, path: r.path, ...(access ? { access } : {}) })
   }
   return out
 }

@@ -3,6 +3,8 @@
 // sign in again) and throws; nothing kept on the device is touched.
 import { auth } from './auth.ts'
 import type {
+  AdminStatus,
+  Me,
   Note,
   NoteSummary,
   NoteTemplate,
@@ -10,6 +12,8 @@ import type {
   Sections,
   ServerRecording,
   SpeakerRole,
+  StatusMetric,
+  StatusSeries,
   TemplateInput,
 } from './types.ts'
 
@@ -37,7 +41,12 @@ async function toError(res: Response): Promise<ApiError> {
   return new ApiError(res.status, code, message)
 }
 
-export async function request(path: string, init: RequestInit = {}): Promise<Response> {
+/** `answers`: statuses besides 2xx that carry a body the caller reads (not the error envelope). */
+export async function request(
+  path: string,
+  init: RequestInit = {},
+  answers: number[] = []
+): Promise<Response> {
   const send = (token: string) => {
     const headers = new Headers(init.headers)
     headers.set('authorization', `Bearer ${token}`)
@@ -54,14 +63,14 @@ export async function request(path: string, init: RequestInit = {}): Promise<Res
     auth.expire()
     throw await toError(res)
   }
-  if (!res.ok) throw await toError(res)
+  if (!res.ok && !answers.includes(res.status)) throw await toError(res)
   return res
 }
 
-async function json<T>(path: string, init: RequestInit = {}): Promise<T> {
+async function json<T>(path: string, init: RequestInit = {}, answers: number[] = []): Promise<T> {
   const headers = new Headers(init.headers)
   headers.set('accept', 'application/json')
-  return (await (await request(path, { ...init, headers })).json()) as T
+  return (await (await request(path, { ...init, headers }, answers)).json()) as T
 }
 
 export async function login(email: string, password: string) {
@@ -131,3 +140,11 @@ export const saveTemplate = (input: TemplateInput, id?: string) =>
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(input),
   })
+/** Who is signed in, and their role (read from the server's users row, not the token). */
+export const getMe = () => json<Me>('/api/me')
+
+/** Admins only (403 otherwise); a 503 still answers the status, marking the monitor off. */
+export const getAdminStatus = () => json<AdminStatus>('/api/admin/status', {}, [503])
+
+export const getStatusSeries = (metric: StatusMetric, range: '1h' | '6h' | '24h' = '24h') =>
+  json<StatusSeries>(`/api/admin/status/series?metric=${metric}&range=${range}`)

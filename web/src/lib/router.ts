@@ -28,12 +28,14 @@ export type Route =
   | { name: 'recordings' }
   | { name: 'templates' }
   | { name: 'note'; id: string }
+  | { name: 'status' }
   | { name: 'not-found' }
 
 export function match(path: string): Route {
   if (path === '/' || path === '/record') return { name: 'record' }
   if (path === '/notes' || path === '/recordings') return { name: 'recordings' }
   if (path === '/templates') return { name: 'templates' }
+  if (path === '/status') return { name: 'status' }
   const m = /^\/notes\/([0-9a-f-]{36})$/i.exec(path)
   if (m?.[1]) return { name: 'note', id: m[1] }
   return { name: 'not-found' }

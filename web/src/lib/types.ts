@@ -24,6 +24,14 @@ export type {
 export type { Note, NoteSummary, NoteVersionInfo } from '../../../api/src/contract/notes.ts'
 export type { LiveEvent } from '../../../api/src/contract/live.ts'
 export type { Recording as ServerRecording } from '../../../api/src/contract/recordings.ts'
+export type {
+  AdminStatus,
+  Me,
+  StatusAlert,
+  StatusMetric,
+  StatusSeries,
+  Tile,
+} from '../../../api/src/contract/admin.ts'
 
 /** The stack's offline engine (Whisper base, or PocketSphinx) misses words: say so on the note. */
 export function isOfflineEngineNote(note: Pick<Note, 'warnings' | 'provenance'>): boolean {

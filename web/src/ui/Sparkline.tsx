@@ -1,0 +1,77 @@
+// A small 24-hour chart for a Status tile, drawn by uPlot on a canvas. The canvas is decoration
+// for sighted users: the figure's text alternative says the range, the latest value and the
+// threshold, so a screen reader hears the same story.
+import { useEffect, useRef } from 'react'
+import type uPlot from 'uplot'
+import 'uplot/dist/uPlot.min.css'
+
+const canDraw = () => {
+  try {
+    return typeof window !== 'undefined' && !!document.createElement('canvas').getContext('2d')
+  } catch {
+    return false
+  }
+}
+
+export function Sparkline({
+  timestamps,
+  values,
+  threshold,
+  label,
+  state,
+}: {
+  timestamps: number[]
+  values: (number | null)[]
+  threshold: number | null
+  label: string
+  state: string
+}) {
+  const box = useRef<HTMLDivElement>(null)
+  useEffect(() => {
+    const el = box.current
+    // uPlot reads window.matchMedia as it loads: loaded here, only where a canvas can draw.
+    if (!el || !canDraw() || timestamps.length === 0) return
+    // From the first sample on: a monitor started an hour ago draws its hour across the tile,
+    // not a sliver at the right edge of an empty day.
+    const first = values.findIndex((v) => v !== null)
+    if (first === -1) return
+    const xs = timestamps.slice(first)
+    const ys = values.slice(first)
+    let plot: uPlot | undefined
+    let resize: ResizeObserver | undefined
+    let gone = false
+    const colour = state === 'critical' ? '#a3231a' : state === 'warning' ? '#8a6100' : '#0f5f5c'
+    const series: uPlot.Series[] = [{}, { stroke: colour, width: 1.5, spanGaps: false }]
+    const data: uPlot.AlignedData = [xs, ys]
+    if (threshold !== null) {
+      series.push({ stroke: '#4f5d5c', width: 1, dash: [4, 4] })
+      data.push(xs.map(() => threshold))
+    }
+    const width = () => Math.max(120, Math.floor(el.clientWidth || 240))
+    void import('uplot').then(({ default: UPlot }) => {
+      if (gone) return
+      plot = new UPlot(
+        {
+          width: width(),
+          height: 64,
+          legend: { show: false },
+          cursor: { show: false },
+          select: { show: false, left: 0, top: 0, width: 0, height: 0 },
+          axes: [{ show: false }, { show: false }],
+          scales: { x: { time: true } },
+          series,
+        },
+        data,
+        el
+      )
+      resize = new ResizeObserver(() => plot?.setSize({ width: width(), height: 64 }))
+      resize.observe(el)
+    })
+    return () => {
+      gone = true
+      resize?.disconnect()
+      plot?.destroy()
+    }
+  }, [timestamps, values, threshold, state])
+  return <div ref={box} className="sparkline" role="img" aria-label={label} />
+}
