@@ -1,6 +1,7 @@
 // /api/templates: templates as data, versioned, personal or clinic-wide; the built-in ones are
 // the seed rows of 004_templates; a note keeps the template version that wrote it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createUserStore } from '../../api/src/store/users.ts'
 import { createHarness, scriptedStt } from '../support/harness.ts'
 import type { Harness } from '../support/harness.ts'
 import { consultationWav } from '../support/audio.ts'
@@ -164,6 +165,22 @@ describe('templates: routes, versions and the notes they write', () => {
       (await send(admin, 'PUT', `/api/templates/${clinic.id}`, { ...REVIEW, scope: 'clinic' }))
         .status
     ).toBe(200)
+  })
+
+  it('should let an account with the admin role manage clinic-wide templates, until it is revoked', async () => {
+    const users = createUserStore(h.db)
+    const body = { ...REVIEW, name: 'Clinic follow-up', scope: 'clinic' }
+    expect((await send(other, 'POST', '/api/templates', body)).status).toBe(403)
+    expect(await users.setRole('other@example.org', 'admin')).toBe(true)
+    const clinic = await create(other, body)
+    expect(clinic).toMatchObject({ scope: 'clinic', editable: true })
+    // The role is read per request: a revocation applies to the same token at once.
+    expect(await users.setRole('other@example.org', 'clinician')).toBe(true)
+    const again = (await (
+      await send(other, 'GET', `/api/templates/${clinic.id}`)
+    ).json()) as NoteTemplateResponse
+    expect(again.editable).toBe(false)
+    expect((await send(other, 'PUT', `/api/templates/${clinic.id}`, body)).status).toBe(403)
   })
 
   it('should keep the built-in templates read-only', async () => {

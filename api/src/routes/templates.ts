@@ -14,14 +14,21 @@ import type { Principal } from '../auth/tokens.ts'
 const VERSION = /^[1-9]\d{0,8}$/
 
 export function registerTemplateRoutes(app: Hono<AppEnv>, deps: AppDeps) {
-  const { templates } = storesOf(deps.db)
+  const { templates, users } = storesOf(deps.db)
 
-  const editable = (row: TemplateRow, p: Principal) =>
-    row.scope === 'personal'
-      ? row.owner_id === p.userId
-      : row.scope === 'clinic' && mayManageClinicTemplates(deps.config, p)
+  /** Whether the caller may manage clinic-wide templates; the role is read once per request. */
+  const clinicEditor = async (p: Principal) =>
+    mayManageClinicTemplates(deps.config, p, await users.roleOf(p.userId))
 
-  const toResponse = (row: TemplateRow, p: Principal): NoteTemplateResponse => ({
+  const editable = (row: TemplateRow, p: Principal, clinic: boolean) =>
+    row.scope === 'personal' ? row.owner_id === p.userId : row.scope === 'clinic' && clinic
+
+  const toResponse = async (row: TemplateRow, p: Principal): Promise<NoteTemplateResponse> => {
+    const clinic = row.scope === 'clinic' && (await clinicEditor(p))
+    return responseOf(row, p, clinic)
+  }
+
+  const responseOf = (row: TemplateRow, p: Principal, clinic: boolean): NoteTemplateResponse => ({
     id: row.id,
     slug: row.slug,
     name: row.name,
@@ -30,14 +37,14 @@ export function registerTemplateRoutes(app: Hono<AppEnv>, deps: AppDeps) {
     instruction: row.instruction,
     // As stored; parsed so a row from an older shape still answers the contract's.
     sections: row.sections.map((s) => TemplateSectionSchema.parse(s)),
-    editable: row.version === row.current_version && editable(row, p),
+    editable: row.version === row.current_version && editable(row, p, clinic),
     created_at: new Date(row.created_at).toISOString(),
     updated_at: new Date(row.updated_at).toISOString(),
   })
 
   /** Clinic-wide templates are made and changed only by those the policy allows. */
-  const mayUseScope = (c: Context<AppEnv>, scope: 'clinic' | 'personal') => {
-    if (scope === 'clinic' && !mayManageClinicTemplates(deps.config, c.get('principal'))) {
+  const mayUseScope = async (c: Context<AppEnv>, scope: 'clinic' | 'personal') => {
+    if (scope === 'clinic' && !(await clinicEditor(c.get('principal')))) {
       throw new ApiError({
         code: 'FORBIDDEN',
         message: 'only an administrator may create or change clinic-wide templates',
@@ -48,25 +55,26 @@ export function registerTemplateRoutes(app: Hono<AppEnv>, deps: AppDeps) {
   app.get('/api/templates', async (c) => {
     const p = c.get('principal')
     const rows = await templates.listVisible(p.userId)
-    const list: TemplateList = { items: rows.map((r) => toResponse(r, p)) }
+    const clinic = await clinicEditor(p)
+    const list: TemplateList = { items: rows.map((r) => responseOf(r, p, clinic)) }
     return c.json(list)
   })
 
   app.post('/api/templates', async (c) => {
     const p = c.get('principal')
     const input = await parseJson(c.req.raw, TemplateInputSchema)
-    mayUseScope(c, input.scope)
+    await mayUseScope(c, input.scope)
     const id = crypto.randomUUID()
     await deps.db.transaction((tx) =>
       storesOf(tx).templates.create(id, input.scope, { ...input, createdBy: p.userId })
     )
     const row = await templates.visible(p.userId, id)
-    return c.json(toResponse(row!, p), 201, { location: `/api/templates/${id}` })
+    return c.json(await toResponse(row!, p), 201, { location: `/api/templates/${id}` })
   })
 
   app.get('/api/templates/:id', async (c) => {
     const row = await ownedById(c, 'template', (userId, id) => templates.visible(userId, id))
-    return c.json(toResponse(row, c.get('principal')))
+    return c.json(await toResponse(row, c.get('principal')))
   })
 
   app.get('/api/templates/:id/versions/:version', async (c) => {
@@ -76,7 +84,7 @@ export function registerTemplateRoutes(app: Hono<AppEnv>, deps: AppDeps) {
         ? templates.visible(userId, id, Number(param))
         : Promise.resolve(undefined)
     )
-    return c.json(toResponse(row, c.get('principal')))
+    return c.json(await toResponse(row, c.get('principal')))
   })
 
   app.put('/api/templates/:id', async (c) => {
@@ -95,7 +103,7 @@ export function registerTemplateRoutes(app: Hono<AppEnv>, deps: AppDeps) {
         message: `scope: a ${row.scope} template stays ${row.scope}; create a new one instead`,
       })
     }
-    mayUseScope(c, row.scope)
+    await mayUseScope(c, row.scope)
     const ok = await deps.db.transaction((tx) =>
       storesOf(tx).templates.addVersion(row.id, row.current_version, {
         ...input,
@@ -108,6 +116,6 @@ export function registerTemplateRoutes(app: Hono<AppEnv>, deps: AppDeps) {
         message: 'the template was changed meanwhile; reload it and edit again',
       })
     }
-    return c.json(toResponse((await templates.visible(p.userId, row.id))!, p))
+    return c.json(await toResponse((await templates.visible(p.userId, row.id))!, p))
   })
 }
