@@ -4,6 +4,7 @@
 // rolled back automatically. The procedure lives in ops/steps/deploy/.
 import { z } from 'zod'
 import { parseArgs } from './lib/args.ts'
+import { loadOpsEnv } from './lib/env.ts'
 import { runScript } from './lib/main.ts'
 import {
   RELEASE_FLAGS_HELP,
@@ -26,6 +27,7 @@ smoke check and watch, drain the old one; any failure switches back and exits no
 
 const startedAt = performance.now()
 await runScript(async () => {
+  const env = await loadOpsEnv()
   const flags = parseArgs({
     usage: USAGE,
     boolean: ['dry-run', 'allow-dirty'],
@@ -33,6 +35,6 @@ await runScript(async () => {
     shape: { ...releaseShape, 'allow-dirty': z.boolean().default(false) },
   })
   await runRelease(
-    toOptions('deploy', flags, { build: !flags.version, allowDirty: flags['allow-dirty'] })
+    toOptions('deploy', flags, env, { build: !flags.version, allowDirty: flags['allow-dirty'] })
   )
 }, startedAt)

@@ -2,6 +2,7 @@
 // make rollback: puts the previous (or the named) release back live with the same rolling
 // procedure and health gate as a deploy. The image must still be on the target (--keep).
 import { parseArgs } from './lib/args.ts'
+import { loadOpsEnv } from './lib/env.ts'
 import { runScript } from './lib/main.ts'
 import {
   RELEASE_FLAGS_HELP,
@@ -22,11 +23,12 @@ ${RELEASE_FLAGS_HELP}
 
 const startedAt = performance.now()
 await runScript(async () => {
+  const env = await loadOpsEnv()
   const flags = parseArgs({
     usage: USAGE,
     boolean: ['dry-run'],
     string: releaseStrings,
     shape: releaseShape,
   })
-  await runRelease(toOptions('rollback', flags, { build: false, allowDirty: false }))
+  await runRelease(toOptions('rollback', flags, env, { build: false, allowDirty: false }))
 }, startedAt)
