@@ -34,7 +34,9 @@ export async function takeLock(spec: LockSpec): Promise<HeldLock> {
 export async function describeLock(spec: LockSpec): Promise<string | undefined> {
   if ('stack' in spec) return describeStackLock(spec.stack)
   const other = await readLock(spec.file)
-  return other ? `${other.holder}, pid ${other.pid} on ${other.host}, since ${other.since}` : undefined
+  return other
+    ? `${other.holder}, pid ${other.pid} on ${other.host}, since ${other.since}`
+    : undefined
 }
 
 /**

@@ -99,12 +99,16 @@ describe('release versions', () => {
     expect(local).not.toContain('docker save')
     expect(local).toContain('build medic-scribe/api:b from the git tree')
     expect(local).toContain('more than 1.0% 5xx goes back to a')
-    expect(plan({}, true)).toContain('send medic-scribe/api:b to the target (docker save | docker load)')
+    expect(plan({}, true)).toContain(
+      'send medic-scribe/api:b to the target (docker save | docker load)'
+    )
     expect(plan({ transfer: 'always' })).toContain('docker save')
     expect(plan({ transfer: 'never' }, true)).not.toContain('docker save')
     expect(plan({ build: false })).not.toContain('build medic')
     // A rollback and a failure are not part of the plan of a run that goes well.
-    expect(releasePipeline.always?.every((s) => s.when?.(createReleaseContext(base)) === false)).toBe(true)
+    expect(
+      releasePipeline.always?.every((s) => s.when?.(createReleaseContext(base)) === false)
+    ).toBe(true)
   })
 })
 

@@ -117,6 +117,50 @@ describe('the ops pipeline runner', () => {
     expect(ctx.log).toEqual(['a', 'b', 'c'])
   })
 
+  it('should run the checks before taking the lock, so a refused run never waits on it', async () => {
+    const lockFile = join(dir, 'checked.lock')
+    const seen: boolean[] = []
+    const probe = (name: string) =>
+      defineStep<Ctx>({
+        name,
+        changes: false,
+        run: async () => {
+          seen.push(
+            await stat(lockFile).then(
+              () => true,
+              () => false
+            )
+          )
+        },
+      })
+    await runPipeline(
+      {
+        name: 'x',
+        checks: [probe('before')],
+        lock: () => [{ file: lockFile, holder: 'x' }],
+        steps: [probe('after')],
+      },
+      { dryRun: false, log: [] }
+    )
+    expect(seen).toEqual([false, true])
+  })
+
+  it('should leave out a step whose when is false, silently, and show the failure to always steps', async () => {
+    const ctx: Ctx = { dryRun: false, log: [] }
+    const onFailure = defineStep<Ctx>({
+      ...record('undo', true),
+      when: (c) => c.failure !== undefined,
+    })
+    const never = defineStep<Ctx>({ ...record('never', true), when: () => false })
+    await runPipeline({ name: 'x', steps: [never, record('a', true)], always: [onFailure] }, ctx)
+    expect(ctx.log).toEqual(['a'])
+    expect(out.join('')).not.toContain('never')
+    await expect(
+      runPipeline({ name: 'x', steps: [record('b', true, true)], always: [onFailure] }, ctx)
+    ).rejects.toThrow('b failed')
+    expect(ctx.log).toEqual(['a', 'b', 'undo'])
+  })
+
   it('should skip a step that says why', async () => {
     const ctx: Ctx = { dryRun: false, log: [] }
     const skipped = defineStep<Ctx>({ ...record('s', true), skip: () => 'nothing due' })

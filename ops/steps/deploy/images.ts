@@ -24,7 +24,8 @@ const idOf = async (ref: string, env?: NodeJS.ProcessEnv): Promise<string | unde
 }
 
 const sends = (c: ReleaseContext) =>
-  c.o.transfer === 'always' || (need(c.target, 'the target').remote && c.o.transfer === 'if-missing')
+  c.o.transfer === 'always' ||
+  (need(c.target, 'the target').remote && c.o.transfer === 'if-missing')
 
 export const build = defineStep<ReleaseContext>({
   name: (c) => `build ${c.version}`,

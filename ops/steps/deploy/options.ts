@@ -9,7 +9,10 @@ export const releaseShape = {
   'dry-run': z.boolean().default(false),
   version: z.string().regex(TAG_PATTERN, 'not a valid image tag').optional(),
   // Defaults from the operator's settings (ops/lib/env.ts), applied in toOptions.
-  project: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'not a compose project name').optional(),
+  project: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9_-]*$/, 'not a compose project name')
+    .optional(),
   mode: z.enum(['local', 'prod']).optional(),
   'env-file': z.string().optional(),
   context: z.string().optional(),
