@@ -8,6 +8,7 @@ import { runScript } from './lib/main.ts'
 import { BASE_IMAGE, DEFAULT_TAG, IMAGE_NAMES } from './lib/images.ts'
 import { runPipeline } from './lib/pipeline.ts'
 import { imagesPipeline } from './steps/images/index.ts'
+import { exportToChildren } from './lib/env.ts'
 
 const USAGE = `
 Usage: npx tsx ops/build-images.ts [--only api,edge] [--tag local] [--dry-run]   (make images)
@@ -35,7 +36,7 @@ const startedAt = performance.now()
 // Images are production builds whoever runs this: the stack suite calls it from vitest, whose
 // NODE_ENV=test would otherwise give the edge a development build of the PWA (React's debug
 // build, and no service worker: Vite registers it only when PROD).
-process.env.NODE_ENV = 'production'
+exportToChildren({ NODE_ENV: 'production' })
 
 await runScript(async () => {
   const flags = parseArgs({

@@ -139,3 +139,44 @@ export async function loadOpsEnv(): Promise<OpsEnv> {
     : {}
   return parseOpsEnv({ ...file, ...process.env }, envFile)
 }
+
+// The process environment itself is read and written here only (eslint holds the rest of ops/
+// to it): settings go through loadOpsEnv; what follows passes the environment on to children.
+
+/**
+ * The environment for a command started from here: this process's, with `extra` on top (an
+ * undefined value removes the variable) and `defaults` under it.
+ */
+export function childEnv(
+  extra: Record<string, string | undefined> = {},
+  defaults: Record<string, string> = {}
+): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...defaults, ...process.env }
+  for (const [k, v] of Object.entries(extra)) {
+    if (v === undefined) delete env[k]
+    else env[k] = v
+  }
+  return env
+}
+
+/** Sets variables for every command this process starts from now on (compose's settings). */
+export function exportToChildren(vars: Record<string, string>): void {
+  Object.assign(process.env, vars)
+}
+
+/** A variable of the process environment read once as a module loads (the default image tag). */
+export const processSetting = (name: string): string | undefined => process.env[name] || undefined
+
+/** The docker CLI's own variables, which choose the engine every docker command reaches. */
+export function dockerClient(): { host: string | undefined; context: string | undefined } {
+  return {
+    host: process.env.DOCKER_HOST || undefined,
+    context: process.env.DOCKER_CONTEXT || undefined,
+  }
+}
+
+/** Points this process's docker commands, and its children's, at a context (DOCKER_HOST off). */
+export function useDockerContext(context: string): void {
+  delete process.env.DOCKER_HOST
+  process.env.DOCKER_CONTEXT = context
+}

@@ -12,6 +12,7 @@ import { helperImage, readTargetState } from '../../lib/target-state.ts'
 import { need } from './context.ts'
 import type { ReleaseContext } from './context.ts'
 import { apiContainers, composeFor, edgeContainer } from './stack.ts'
+import { childEnv } from '../../lib/env.ts'
 
 const q = $({ quiet: true, timeout: '60s' })
 const REQUIRED = ['POSTGRES_PASSWORD', 'JWT_SECRET']
@@ -156,7 +157,7 @@ export const smokeAccount = defineStep<ReleaseContext>({
     await $({
       quiet: true,
       timeout: '60s',
-      env: { ...process.env, USER_PASSWORD: password },
+      env: childEnv({ USER_PASSWORD: password }),
     })`docker exec -e USER_PASSWORD ${need(c.current, 'the live api').name} node /app/user.js add ${email}`
     c.smoke = { email, password }
     // Whatever fails from here on is recorded in the history on the target.

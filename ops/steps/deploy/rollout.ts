@@ -14,6 +14,7 @@ import { detail } from '../../lib/step.ts'
 import { need } from './context.ts'
 import type { ReleaseContext } from './context.ts'
 import { apiContainers, composeFor, healthOf, stackNetwork } from './stack.ts'
+import { childEnv } from '../../lib/env.ts'
 
 const q = $({ quiet: true, timeout: '120s' })
 const upstream = (name: string) => `${name}:8080`
@@ -51,7 +52,7 @@ export const start = defineStep<ReleaseContext>({
       await $({
         quiet: true,
         timeout: '180s',
-        env: { ...$.env, API_TAG: next(c) },
+        env: childEnv({ API_TAG: next(c) }),
       })`docker ${composeFor(c.o)} up -d --no-recreate --scale api=2 api`
       c.fresh = (await apiContainers(c.o.project)).find((a) => a.name !== live(c).name)?.name
       if (!c.fresh) throw new Error('compose started no second api container')

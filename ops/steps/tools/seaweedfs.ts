@@ -8,6 +8,7 @@ import { defineStep, runPipeline } from '../../lib/pipeline.ts'
 import type { Pipeline, PipelineContext } from '../../lib/pipeline.ts'
 import { StopError } from '../../lib/errors.ts'
 import { detail } from '../../lib/step.ts'
+import { childEnv } from '../../lib/env.ts'
 
 /** SeaweedFS 4.53 (weed/util/version/constants.go), as the proxy names that commit. */
 export const SEAWEEDFS_MODULE = 'github.com/seaweedfs/seaweedfs'
@@ -87,7 +88,7 @@ const build = defineStep<SeaweedfsContext>({
     try {
       await $({
         cwd: path.join(c.dir, 'src'),
-        env: { ...process.env, GOFLAGS: '-trimpath' },
+        env: childEnv({ GOFLAGS: '-trimpath' }),
         timeout: '60m',
       })`go build -ldflags ${'-s -w'} -o ${partial} ./weed`
     } finally {
