@@ -71,6 +71,7 @@ describe('release versions', () => {
       project: 'p',
       mode: 'local',
       envFile: '/x/.env',
+      overlays: [],
       context: undefined,
       transfer: 'if-missing',
       healthTimeoutS: 120,

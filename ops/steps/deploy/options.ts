@@ -15,6 +15,7 @@ export const releaseShape = {
     .optional(),
   mode: z.enum(['local', 'prod']).optional(),
   'env-file': z.string().optional(),
+  overlay: z.string().optional(),
   context: z.string().optional(),
   transfer: z.enum(['never', 'if-missing', 'always']).default('if-missing'),
   'health-timeout': z.coerce.number().int().min(5).default(120),
@@ -29,6 +30,7 @@ export const releaseStrings = [
   'project',
   'mode',
   'env-file',
+  'overlay',
   'context',
   'transfer',
   'health-timeout',
@@ -45,6 +47,8 @@ export const RELEASE_FLAGS_HELP = `
   --mode local|prod     compose files to use (default STACK_MODE or local)
   --env-file PATH       settings and secrets (default SCRIBE_ENV_FILE or compose/.env); API_TAG
                         is written there
+  --overlay FILE        a compose file the stack was started with on top (a name in compose/,
+                        e.g. compose.monitor.yml, or a path), so the new api is configured alike
   --context NAME        a Docker context as the target (or set DOCKER_HOST=ssh://user@host)
   --transfer WHEN       send the image with docker save | docker load: if-missing (default:
                         when the target is another engine), always, never
@@ -66,6 +70,8 @@ export type ReleaseOptions = {
   project: string
   mode: StackMode
   envFile: string
+  /** Compose files merged on top of the mode's, as the stack was started. */
+  overlays: string[]
   context: string | undefined
   transfer: 'never' | 'if-missing' | 'always'
   healthTimeoutS: number
@@ -91,6 +97,7 @@ export function toOptions(
     project: f.project ?? env.COMPOSE_PROJECT_NAME,
     mode: f.mode ?? env.STACK_MODE,
     envFile: f['env-file'] ?? env.envFile,
+    overlays: f.overlay ? [f.overlay] : [],
     context: f.context,
     transfer: f.transfer,
     healthTimeoutS: f['health-timeout'],
