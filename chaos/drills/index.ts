@@ -10,6 +10,7 @@ import postgresPause from './postgres-pause.drill.ts'
 import postgresRestart from './postgres-restart.drill.ts'
 import providerOutage from './provider-outage.drill.ts'
 import sttNetem from './stt-netem.drill.ts'
+import twoOperators from './two-operators.drill.ts'
 import type { Drill } from '../lib/drill.ts'
 
 export const DRILLS: Drill[] = [
@@ -23,4 +24,5 @@ export const DRILLS: Drill[] = [
   sttNetem,
   edgeRestart,
   envRegenerated,
+  twoOperators,
 ]

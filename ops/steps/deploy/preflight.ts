@@ -1,5 +1,5 @@
 // Everything checked before anything changes. Before the lock: settings and secrets, the
-// engine, the running stack. Under it: free disk and the history, the version, the smoke account.
+// engine. Under it: the running stack, free disk and the history, the version, the smoke account.
 import { randomBytes } from 'node:crypto'
 import { $, fs } from 'zx'
 import { parseEnvFile, setEnvValue } from '../../lib/env-file.ts'

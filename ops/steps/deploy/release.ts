@@ -98,10 +98,12 @@ export const prune = defineStep<ReleaseContext>({
 
 export const releasePipeline: Pipeline<ReleaseContext> = {
   name: 'release',
-  checks: [settings, target, stack],
-  // The stack lock: a second deploy, a rollback or a restore stops naming this one.
-  lock: (c) => ({ stack: c.o.project, holder: c.o.kind, image: need(c.helper, 'the helper') }),
+  checks: [settings, target],
+  // The stack lock, before the stack is read: a restore holding it may have stopped the api. A
+  // second deploy, a rollback or a restore started meanwhile stops naming this one.
+  lock: (c) => ({ stack: c.o.project, holder: c.o.kind }),
   steps: [
+    stack,
     state,
     version,
     smokeAccount,
