@@ -4,7 +4,7 @@
 // any finding the reviewed allowlist does not cover. The steps live in ops/steps/scan/.
 import { z } from 'zod'
 import { parseArgs } from './lib/args.ts'
-import { loadOpsEnv } from './lib/env.ts'
+import { loadOpsEnv, projectName } from './lib/env.ts'
 import { runScript } from './lib/main.ts'
 import { DEFAULT_ALLOWLIST, RESULTS_DIR } from './steps/scan/context.ts'
 import { runScan } from './steps/scan/index.ts'
@@ -51,10 +51,7 @@ await runScript(async () => {
       probe: z.boolean().default(true),
       registry: z.boolean().default(true),
       url: z.url().optional(),
-      project: z
-        .string()
-        .regex(/^[a-z0-9][a-z0-9_-]*$/)
-        .default(env.COMPOSE_PROJECT_NAME),
+      project: projectName.default(env.COMPOSE_PROJECT_NAME),
       tag: z
         .string()
         .regex(/^[\w][\w.-]{0,127}$/)

@@ -86,7 +86,10 @@ export default defineDrill({
     expect('exactly one of them ran to the end', ran.length === 1 && stopped.length === 1)
     const [winner] = ran[0] ?? ['nobody']
     const [loser, lost] = stopped[0] ?? ['nobody', { code: 0, out: '' }]
-    const errors = lost.out.split('\n').filter((l) => l.startsWith('✗'))
+    // The error lines, not the runner's `✗ lock (13 s)` that marks the step it stopped at.
+    const errors = lost.out
+      .split('\n')
+      .filter((l) => l.startsWith('✗') && !/^✗ .* \([\d.]+ s\)$/.test(l))
     note(`${loser} said: ${errors.join(' | ')}`)
     expect(
       `${loser} stopped with one line naming the ${winner} that holds the lock`,

@@ -10,7 +10,9 @@ import { parseEnvFile } from './env-file.ts'
 import { StopError } from './errors.ts'
 import { fromRoot } from './paths.ts'
 
-const projectName = z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'lower-case letters, digits, - and _')
+export const projectName = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9_-]*$/, 'lower-case letters, digits, - and _')
 const port = z.coerce.number().int().min(1).max(65535)
 /** A Prometheus duration as the configs take it: 15s, 5m, 4h, 15d. */
 const duration = z.string().regex(/^\d+(ms|s|m|h|d|w|y)$/, 'a duration such as 15s, 5m, 4h or 15d')

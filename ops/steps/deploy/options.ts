@@ -2,6 +2,7 @@
 // ops/rollback.ts share it).
 import { z } from 'zod'
 import type { StackMode } from '../../lib/compose.ts'
+import { projectName } from '../../lib/env.ts'
 import type { OpsEnv } from '../../lib/env.ts'
 import { TAG_PATTERN } from '../../lib/release.ts'
 
@@ -9,10 +10,7 @@ export const releaseShape = {
   'dry-run': z.boolean().default(false),
   version: z.string().regex(TAG_PATTERN, 'not a valid image tag').optional(),
   // Defaults from the operator's settings (ops/lib/env.ts), applied in toOptions.
-  project: z
-    .string()
-    .regex(/^[a-z0-9][a-z0-9_-]*$/, 'not a compose project name')
-    .optional(),
+  project: projectName.optional(),
   mode: z.enum(['local', 'prod']).optional(),
   'env-file': z.string().optional(),
   overlay: z.string().optional(),
