@@ -3,7 +3,7 @@
 // step()), and the cleanup steps that always run. A dry run prints the plan from the same steps
 // that run: checks that only read run for real, steps that change something print what they
 // would do. The summary line and the error format belong to runScript (ops/lib/main.ts).
-import { echo } from 'zx'
+import { echo, sleep } from 'zx'
 import { StopError } from './errors.ts'
 import { describeLock, takeLock } from './lock.ts'
 import type { HeldLock, LockSpec } from './lock.ts'
@@ -38,6 +38,11 @@ export type Step<C extends PipelineContext> = {
    * rollback only after a failure); left out silently, in the plan too. Defaults to true.
    */
   when?: (ctx: C) => boolean
+  /**
+   * For idempotent work that crosses a network (a download, a read over ssh): how many times a
+   * failure is tried again, with a growing pause. An expected stop (StopError) is never retried.
+   */
+  retries?: number
   /** The work; may return a short note of what it found or did. */
   run: (ctx: C) => Promise<string | void>
 }
@@ -87,7 +92,27 @@ async function runStep<C extends PipelineContext>(s: Step<C>, ctx: C): Promise<v
     echo(`· would ${planOf(s, ctx)}`)
     return
   }
-  await step(name, () => s.run(ctx))
+  await step(name, () => withRetries(s.retries ?? 0, () => s.run(ctx)))
+}
+
+/** Runs `work`, trying again up to `retries` times after 2, 4, 8… s unless it stopped on purpose. */
+export async function withRetries<T>(
+  retries: number,
+  work: () => Promise<T>,
+  pause = (attempt: number) => 2000 * 2 ** attempt
+): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await work()
+    } catch (err) {
+      if (err instanceof StopError || attempt >= retries) throw err
+      const ms = pause(attempt)
+      detail(
+        `failed (${String(err).split('\n')[0]!.slice(0, 160)}); trying again in ${ms / 1000} s`
+      )
+      await sleep(ms)
+    }
+  }
 }
 
 /**

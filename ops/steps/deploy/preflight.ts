@@ -89,6 +89,7 @@ export const stack = defineStep<ReleaseContext>({
 export const state = defineStep<ReleaseContext>({
   name: 'history and free disk',
   changes: false,
+  retries: 2,
   run: async (c) => {
     const s = await readTargetState(c.o.project, need(c.helper, 'the helper image'))
     if (s.skipped) detail(`history: ${s.skipped} damaged line(s) skipped`)

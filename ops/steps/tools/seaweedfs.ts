@@ -50,6 +50,8 @@ const download = defineStep<SeaweedfsContext>({
   name: (c) => `go mod download ${SEAWEEDFS_MODULE}@${c.version}`,
   changes: true,
   skip: skipWhenCached,
+  // From the Go module proxy: a dropped connection is worth another try.
+  retries: 2,
   run: async (c) => {
     if ((await $({ nothrow: true, quiet: true, timeout: '10s' })`go version`).exitCode !== 0)
       throw new StopError('go is not installed', 'install Go 1.26.6 or newer (go.dev/dl)')

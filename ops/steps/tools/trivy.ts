@@ -13,6 +13,8 @@ export type TrivyContext = PipelineContext & {
 const trivy = defineStep<TrivyContext>({
   name: (c) => `trivy v${TRIVY_VERSION} (cache ${trivyCacheDir(c.toolsDir)})`,
   changes: true,
+  // go install downloads the module: a dropped connection is worth another try.
+  retries: 2,
   plan: (c) =>
     c.rebuild
       ? `build trivy v${TRIVY_VERSION} into ${trivyCacheDir(c.toolsDir)}`
