@@ -4,7 +4,10 @@ import { createConnection } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
+import { afterAll, beforeAll } from 'vitest'
 import { freePort, startLocalServer } from './local-server.ts'
+import { startPostgres } from './postgres-server.ts'
+import type { StartedPostgres } from './postgres-server.ts'
 
 const run = promisify(execFile)
 const BIN = '/usr/sbin/pgbouncer'
@@ -70,5 +73,34 @@ export async function startPgBouncer(postgresUrl: string): Promise<StartedPgBoun
     transactionUrl: `${base}/tx`,
     sessionUrl: `${base}/session`,
     stop: server.stop,
+  }
+}
+
+/**
+ * A suite's PostgreSQL with PgBouncer in front: started before its tests, stopped after them.
+ * Read `url` and `bouncer` inside the tests.
+ */
+export function usePostgresBehindPgBouncer(): { url: string; bouncer: StartedPgBouncer } {
+  let pg: StartedPostgres | undefined
+  let bouncer: StartedPgBouncer | undefined
+  beforeAll(async () => {
+    pg = await startPostgres()
+    bouncer = await startPgBouncer(pg.url)
+  }, 60_000)
+  afterAll(async () => {
+    await bouncer?.stop()
+    await pg?.stop()
+  })
+  const started = <T>(v: T | undefined): T => {
+    if (v === undefined) throw new Error('the servers are not started yet: use them in a test')
+    return v
+  }
+  return {
+    get url() {
+      return started(pg).url
+    },
+    get bouncer() {
+      return started(bouncer)
+    },
   }
 }
