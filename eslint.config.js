@@ -73,6 +73,25 @@ const webReadsOnlyTheContract = {
   },
 }
 
+// The operator's settings are read once, through ops/lib/env.ts (its zod schema, `loadOpsEnv`);
+// passing the environment on to a command goes through its `childEnv`. Nothing else in ops/
+// touches process.env.
+const opsReadSettingsThroughEnv = {
+  files: ['ops/**/*.ts'],
+  ignores: ['ops/lib/env.ts'],
+  rules: {
+    'no-restricted-properties': [
+      'error',
+      {
+        object: 'process',
+        property: 'env',
+        message:
+          'Read settings through loadOpsEnv (ops/lib/env.ts, OpsEnvSchema); pass env to a command with childEnv.',
+      },
+    ],
+  },
+}
+
 export default tseslint.config(
   { ignores: ['**/node_modules/**', '**/dist/**', 'data/**', 'coverage/**', 'build/**'] },
   ...tseslint.configs.recommended,
@@ -88,5 +107,6 @@ export default tseslint.config(
   webStandardOnly,
   contractStandsAlone,
   webReadsOnlyTheContract,
+  opsReadSettingsThroughEnv,
   prettier
 )

@@ -5,6 +5,7 @@
 // The steps live in ops/steps/backup/.
 import { z } from 'zod'
 import { parseArgs } from './lib/args.ts'
+import { projectName } from './lib/env.ts'
 import { runScript } from './lib/main.ts'
 import { loadBackupEnv } from './lib/restic.ts'
 import { runBackup } from './steps/backup/index.ts'
@@ -37,10 +38,7 @@ await runScript(async () => {
     string: ['project', 'tag'],
     shape: {
       'dry-run': z.boolean().default(false),
-      project: z
-        .string()
-        .regex(/^[a-z0-9][a-z0-9_-]*$/)
-        .default(env.COMPOSE_PROJECT_NAME),
+      project: projectName.default(env.COMPOSE_PROJECT_NAME),
       tag: z
         .string()
         .regex(/^[\w=.-]+$/)

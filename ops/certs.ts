@@ -5,7 +5,7 @@
 import { z } from 'zod'
 import { parseArgs } from './lib/args.ts'
 import { LETSENCRYPT_PRODUCTION, LETSENCRYPT_STAGING } from './lib/certbot.ts'
-import { loadOpsEnv } from './lib/env.ts'
+import { loadOpsEnv, projectName } from './lib/env.ts'
 import { runScript } from './lib/main.ts'
 import { detail } from './lib/step.ts'
 import { createCertsContext } from './steps/certs/context.ts'
@@ -42,10 +42,7 @@ await runScript(async () => {
       'dry-run': z.boolean().default(false),
       production: z.boolean().default(false),
       force: z.boolean().default(false),
-      project: z
-        .string()
-        .regex(/^[a-z0-9][a-z0-9_-]*$/)
-        .default(env.COMPOSE_PROJECT_NAME),
+      project: projectName.default(env.COMPOSE_PROJECT_NAME),
     },
   })
   const server =

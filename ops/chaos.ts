@@ -4,7 +4,7 @@
 import { z } from 'zod'
 import { selectDrills } from '../chaos/lib/suite.ts'
 import { parseArgs } from './lib/args.ts'
-import { loadOpsEnv } from './lib/env.ts'
+import { loadOpsEnv, projectName } from './lib/env.ts'
 import { StopError } from './lib/errors.ts'
 import { runScript } from './lib/main.ts'
 import { runChaos } from './steps/chaos/index.ts'
@@ -35,10 +35,7 @@ await runScript(async () => {
     shape: {
       'dry-run': z.boolean().default(false),
       drill: z.string().optional(),
-      project: z
-        .string()
-        .regex(/^[a-z0-9][a-z0-9_-]*$/)
-        .optional(),
+      project: projectName.optional(),
       reuse: z.string().min(1).optional(),
     },
   })

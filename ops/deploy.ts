@@ -2,16 +2,9 @@
 // make deploy: builds the API release from the git commit (or takes VERSION), and replaces the
 // running API with it without dropping a request; a release that fails its health gate is
 // rolled back automatically. The procedure lives in ops/steps/deploy/.
-import { z } from 'zod'
-import { parseArgs } from './lib/args.ts'
 import { runScript } from './lib/main.ts'
-import {
-  RELEASE_FLAGS_HELP,
-  releaseShape,
-  releaseStrings,
-  toOptions,
-} from './steps/deploy/options.ts'
-import { runRelease } from './steps/deploy/release.ts'
+import { RELEASE_FLAGS_HELP } from './steps/deploy/options.ts'
+import { releaseScript } from './steps/deploy/script.ts'
 
 const USAGE = `
 Usage: npx tsx ops/deploy.ts [--version TAG] [--allow-dirty] [options]   (make deploy [VERSION=…])
@@ -25,14 +18,4 @@ smoke check and watch, drain the old one; any failure switches back and exits no
 `
 
 const startedAt = performance.now()
-await runScript(async () => {
-  const flags = parseArgs({
-    usage: USAGE,
-    boolean: ['dry-run', 'allow-dirty'],
-    string: releaseStrings,
-    shape: { ...releaseShape, 'allow-dirty': z.boolean().default(false) },
-  })
-  await runRelease(
-    toOptions('deploy', flags, { build: !flags.version, allowDirty: flags['allow-dirty'] })
-  )
-}, startedAt)
+await runScript(() => releaseScript('deploy', USAGE), startedAt)

@@ -4,7 +4,7 @@
 // restarted. The CA unreachable: the old certificate keeps serving, exit 1 naming the CA.
 import { z } from 'zod'
 import { parseArgs } from './lib/args.ts'
-import { loadOpsEnv } from './lib/env.ts'
+import { loadOpsEnv, projectName } from './lib/env.ts'
 import { runScript } from './lib/main.ts'
 import { createCertsContext } from './steps/certs/context.ts'
 import { runCerts } from './steps/certs/index.ts'
@@ -39,10 +39,7 @@ await runScript(async () => {
       'dry-run': z.boolean().default(false),
       force: z.boolean().default(false),
       'random-sleep': z.boolean().default(true),
-      project: z
-        .string()
-        .regex(/^[a-z0-9][a-z0-9_-]*$/)
-        .default(env.COMPOSE_PROJECT_NAME),
+      project: projectName.default(env.COMPOSE_PROJECT_NAME),
     },
   })
   await runCerts(

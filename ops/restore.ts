@@ -4,6 +4,7 @@
 // the database replaced, everything compared with the manifest, and the API started again.
 import { z } from 'zod'
 import { parseArgs } from './lib/args.ts'
+import { projectName } from './lib/env.ts'
 import { runScript } from './lib/main.ts'
 import { runPipeline } from './lib/pipeline.ts'
 import { loadBackupEnv } from './lib/restic.ts'
@@ -43,14 +44,8 @@ await runScript(async () => {
         .string()
         .regex(/^[0-9a-f]{4,64}$/)
         .optional(),
-      project: z
-        .string()
-        .regex(/^[a-z0-9][a-z0-9_-]*$/)
-        .default(env.COMPOSE_PROJECT_NAME),
-      'from-project': z
-        .string()
-        .regex(/^[a-z0-9][a-z0-9_-]*$/)
-        .optional(),
+      project: projectName.default(env.COMPOSE_PROJECT_NAME),
+      'from-project': projectName.optional(),
     },
   })
   ctx = createRestoreContext({

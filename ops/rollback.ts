@@ -1,15 +1,9 @@
 #!/usr/bin/env -S npx tsx
 // make rollback: puts the previous (or the named) release back live with the same rolling
 // procedure and health gate as a deploy. The image must still be on the target (--keep).
-import { parseArgs } from './lib/args.ts'
 import { runScript } from './lib/main.ts'
-import {
-  RELEASE_FLAGS_HELP,
-  releaseShape,
-  releaseStrings,
-  toOptions,
-} from './steps/deploy/options.ts'
-import { runRelease } from './steps/deploy/release.ts'
+import { RELEASE_FLAGS_HELP } from './steps/deploy/options.ts'
+import { releaseScript } from './steps/deploy/script.ts'
 
 const USAGE = `
 Usage: npx tsx ops/rollback.ts [--version TAG] [options]   (make rollback [VERSION=…])
@@ -21,12 +15,4 @@ ${RELEASE_FLAGS_HELP}
 `
 
 const startedAt = performance.now()
-await runScript(async () => {
-  const flags = parseArgs({
-    usage: USAGE,
-    boolean: ['dry-run'],
-    string: releaseStrings,
-    shape: releaseShape,
-  })
-  await runRelease(toOptions('rollback', flags, { build: false, allowDirty: false }))
-}, startedAt)
+await runScript(() => releaseScript('rollback', USAGE), startedAt)

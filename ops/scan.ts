@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs'
 import path from 'node:path'
 import { z } from 'zod'
 import { parseArgs } from './lib/args.ts'
-import { loadOpsEnv } from './lib/env.ts'
+import { loadOpsEnv, projectName } from './lib/env.ts'
 import { IMAGE_NAMES } from './lib/images.ts'
 import { runScript } from './lib/main.ts'
 import { ROOT } from './lib/paths.ts'
@@ -89,10 +89,7 @@ await runScript(async () => {
         .refine((f) => existsSync(f), 'no such file')
         .optional(),
       url: z.url().optional(),
-      project: z
-        .string()
-        .regex(/^[a-z0-9][a-z0-9_-]*$/)
-        .default(env.COMPOSE_PROJECT_NAME),
+      project: projectName.default(env.COMPOSE_PROJECT_NAME),
       tag: z
         .string()
         .regex(/^[\w][\w.-]{0,127}$/)

@@ -4,6 +4,7 @@
 // check writes one probe object and deletes it).
 import { z } from 'zod'
 import { parseArgs } from './lib/args.ts'
+import { loadOpsEnv } from './lib/env.ts'
 import { StopError } from './lib/errors.ts'
 import { runScript } from './lib/main.ts'
 import { createContext } from './lib/context.ts'
@@ -62,8 +63,8 @@ await runScript(async () => {
       timeout: z.coerce.number().positive().max(120).default(10),
     },
   })
-  const raw = Object.fromEntries(Object.entries(process.env).filter(([, v]) => v !== ''))
-  const env = EnvSchema.safeParse(raw)
+  // compose/.env (where the API's settings live) and the environment, empty values unset.
+  const env = EnvSchema.safeParse((await loadOpsEnv()).raw)
   if (!env.success)
     throw new StopError(
       env.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),

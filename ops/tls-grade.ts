@@ -7,7 +7,7 @@ import { fs } from 'zx'
 import { parseArgs } from './lib/args.ts'
 import { localCertPaths } from './lib/local-ca.ts'
 import { CERTS_DIR } from './lib/compose.ts'
-import { loadOpsEnv } from './lib/env.ts'
+import { loadOpsEnv, projectName } from './lib/env.ts'
 import { StopError } from './lib/errors.ts'
 import { runScript } from './lib/main.ts'
 import { detail } from './lib/step.ts'
@@ -46,10 +46,7 @@ await runScript(async () => {
       name: z.string().min(1).default(env.SERVER_NAME),
       json: z.string().min(1).optional(),
       'min-grade': z.enum(GRADE_ORDER).optional(),
-      project: z
-        .string()
-        .regex(/^[a-z0-9][a-z0-9_-]*$/)
-        .default(env.COMPOSE_PROJECT_NAME),
+      project: projectName.default(env.COMPOSE_PROJECT_NAME),
     },
   })
   const noCa = flags.ca === false

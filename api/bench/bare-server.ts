@@ -11,24 +11,12 @@ import { readFileSync } from 'node:fs'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { WebSocketServer } from 'ws'
+import { SECURITY_HEADERS } from '../src/http/security-headers.ts'
 
 const body = JSON.stringify({ status: 'ok' })
 const length = String(Buffer.byteLength(body))
 const notesBody = process.env.NOTES_BODY_FILE ? readFileSync(process.env.NOTES_BODY_FILE) : null
-const fixedHeaders = {
-  'content-type': 'application/json',
-  'cross-origin-opener-policy': 'same-origin',
-  'cross-origin-resource-policy': 'same-origin',
-  'origin-agent-cluster': '?1',
-  'referrer-policy': 'no-referrer',
-  'strict-transport-security': 'max-age=15552000; includeSubDomains',
-  'x-content-type-options': 'nosniff',
-  'x-dns-prefetch-control': 'off',
-  'x-download-options': 'noopen',
-  'x-frame-options': 'SAMEORIGIN',
-  'x-permitted-cross-domain-policies': 'none',
-  'x-xss-protection': '0',
-}
+const fixedHeaders = { 'content-type': 'application/json', ...SECURITY_HEADERS }
 
 const wss = new WebSocketServer({ noServer: true })
 const server = createServer((req, res) => {

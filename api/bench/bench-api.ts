@@ -710,46 +710,11 @@ function printTable(r: Results) {
     cells
       .map((c, i) => (i === 0 ? String(c).padEnd(widths[i]!) : String(c).padStart(widths[i]!)))
       .join('  ')
-  console.log(`\n${line}`)
-  console.log(
-    `Medic Scribe API benchmark (${r.mode}), ${r.machine.cpus} CPUs, node ${r.machine.node}`
-  )
-  console.log(`API: ${r.apiEntry}`)
-  console.log(
-    `load average (1/5/15 min) at start ${r.machine.loadAverageAtStart}, at end ${r.machine.loadAverageAtEnd}`
-  )
-  console.log(line)
-  console.log(
-    `1. GET /health/live, ${h.connections} connections, ${h.durationS} s per run (autocannon)`
-  )
+  // The load runs of a route, the API's and the bare baseline's, one row each.
   const w1 = [18, 8, 8, 8, 11, 10]
-  console.log(row(['run', 'req/s', 'p50 ms', 'p99 ms', 'CPU µs/req', 'client CPU'], w1))
-  for (const run of h.runs)
-    console.log(
-      row(
-        [
-          `${run.target === 'api' ? 'API' : 'bare node:http'} #${run.round}`,
-          run.reqPerSec,
-          run.p50Ms,
-          run.p99Ms,
-          run.serverCpuUsPerReq,
-          `${run.clientCpuPct}%`,
-        ],
-        w1
-      )
-    )
-  console.log(
-    `ratio API/bare req/s: round 1 ${h.ratioApiOverBare[0]}, round 2 ${h.ratioApiOverBare[1]}, mean ${h.ratioApiOverBareMean}`
-  )
-  console.log(
-    `ratio API/bare server CPU per request: round 1 ${h.cpuPerRequestRatioApiOverBare[0]}, round 2 ${h.cpuPerRequestRatioApiOverBare[1]}`
-  )
-  if (r.notes) {
-    const nt = r.notes
-    console.log(line)
-    console.log(`1b. GET ${nt.path} with a bearer token (20 notes), ${nt.durationS} s per run`)
+  const printRuns = (runs: LoadRun[]) => {
     console.log(row(['run', 'req/s', 'p50 ms', 'p99 ms', 'CPU µs/req', 'client CPU'], w1))
-    for (const run of nt.runs)
+    for (const run of runs)
       console.log(
         row(
           [
@@ -763,6 +728,31 @@ function printTable(r: Results) {
           w1
         )
       )
+  }
+  console.log(`\n${line}`)
+  console.log(
+    `Medic Scribe API benchmark (${r.mode}), ${r.machine.cpus} CPUs, node ${r.machine.node}`
+  )
+  console.log(`API: ${r.apiEntry}`)
+  console.log(
+    `load average (1/5/15 min) at start ${r.machine.loadAverageAtStart}, at end ${r.machine.loadAverageAtEnd}`
+  )
+  console.log(line)
+  console.log(
+    `1. GET /health/live, ${h.connections} connections, ${h.durationS} s per run (autocannon)`
+  )
+  printRuns(h.runs)
+  console.log(
+    `ratio API/bare req/s: round 1 ${h.ratioApiOverBare[0]}, round 2 ${h.ratioApiOverBare[1]}, mean ${h.ratioApiOverBareMean}`
+  )
+  console.log(
+    `ratio API/bare server CPU per request: round 1 ${h.cpuPerRequestRatioApiOverBare[0]}, round 2 ${h.cpuPerRequestRatioApiOverBare[1]}`
+  )
+  if (r.notes) {
+    const nt = r.notes
+    console.log(line)
+    console.log(`1b. GET ${nt.path} with a bearer token (20 notes), ${nt.durationS} s per run`)
+    printRuns(nt.runs)
     console.log(
       `ratio API/bare req/s: ${nt.ratioApiOverBare.join(', ')}; server CPU per request: ${nt.cpuPerRequestRatioApiOverBare.join(', ')}`
     )

@@ -17,6 +17,7 @@ import resticPasswordMissing from './restic-password-missing.drill.ts'
 import restoreOtherProject from './restore-other-project.drill.ts'
 import sttNetem from './stt-netem.drill.ts'
 import workerPausedPastLease from './worker-paused-past-lease.drill.ts'
+import twoOperators from './two-operators.drill.ts'
 import type { Drill } from '../lib/drill.ts'
 
 export const DRILLS: Drill[] = [
@@ -37,4 +38,5 @@ export const DRILLS: Drill[] = [
   resticPasswordMissing,
   restoreOtherProject,
   deployLowDisk,
+  twoOperators,
 ]

@@ -3,6 +3,7 @@
 // first start), so the api is refused and `up --wait` ends with "container … is unhealthy",
 // the reason only in the api's log. This asks postgres itself before the api is started.
 import { $ } from 'zx'
+import { childEnv } from './env.ts'
 
 export type PasswordCheck = 'new-volume' | 'matches' | 'refused'
 
@@ -24,7 +25,7 @@ export async function checkDatabasePassword(opts: {
     quiet: true,
     nothrow: true,
     timeout: '30s',
-    env: { ...process.env, PGPASSWORD: opts.password },
+    env: childEnv({ PGPASSWORD: opts.password }),
   })`docker exec -e PGPASSWORD ${container} psql -h 127.0.0.1 -U scribe -d scribe -Atc ${'SELECT 1'}`
   if (probe.exitCode === 0) return 'matches'
   if (/password authentication failed|no password supplied/i.test(probe.stderr)) return 'refused'

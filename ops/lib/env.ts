@@ -11,7 +11,9 @@ import { StopError } from './errors.ts'
 import { fromRoot } from './paths.ts'
 import { GRADE_ORDER } from './testssl.ts'
 
-const projectName = z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'lower-case letters, digits, - and _')
+export const projectName = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9_-]*$/, 'lower-case letters, digits, - and _')
 const port = z.coerce.number().int().min(1).max(65535)
 /** A Prometheus duration as the configs take it: 15s, 5m, 4h, 15d. */
 const duration = z.string().regex(/^\d+(ms|s|m|h|d|w|y)$/, 'a duration such as 15s, 5m, 4h or 15d')
@@ -156,4 +158,45 @@ export async function loadOpsEnv(): Promise<OpsEnv> {
     ? Object.fromEntries(parseEnvFile(await fs.readFile(envFile, 'utf8')))
     : {}
   return parseOpsEnv({ ...file, ...process.env }, envFile)
+}
+
+// The process environment itself is read and written here only (eslint holds the rest of ops/
+// to it): settings go through loadOpsEnv; what follows passes the environment on to children.
+
+/**
+ * The environment for a command started from here: this process's, with `extra` on top (an
+ * undefined value removes the variable) and `defaults` under it.
+ */
+export function childEnv(
+  extra: Record<string, string | undefined> = {},
+  defaults: Record<string, string> = {}
+): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...defaults, ...process.env }
+  for (const [k, v] of Object.entries(extra)) {
+    if (v === undefined) delete env[k]
+    else env[k] = v
+  }
+  return env
+}
+
+/** Sets variables for every command this process starts from now on (compose's settings). */
+export function exportToChildren(vars: Record<string, string>): void {
+  Object.assign(process.env, vars)
+}
+
+/** A variable of the process environment read once as a module loads (the default image tag). */
+export const processSetting = (name: string): string | undefined => process.env[name] || undefined
+
+/** The docker CLI's own variables, which choose the engine every docker command reaches. */
+export function dockerClient(): { host: string | undefined; context: string | undefined } {
+  return {
+    host: process.env.DOCKER_HOST || undefined,
+    context: process.env.DOCKER_CONTEXT || undefined,
+  }
+}
+
+/** Points this process's docker commands, and its children's, at a context (DOCKER_HOST off). */
+export function useDockerContext(context: string): void {
+  delete process.env.DOCKER_HOST
+  process.env.DOCKER_CONTEXT = context
 }

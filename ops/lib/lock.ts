@@ -1,19 +1,42 @@
+// The locks an ops script holds while it runs (taken and released by the pipeline runner):
+// - a file on this machine, for what only this machine shares (a restic repository's password
+//   file and staging folder: backup, restore, prune);
+// - the stack lock on the target engine (ops/lib/stack-lock.ts), for what changes the running
+//   stack wherever it runs (deploy, rollback, restore): two operators on two laptops meet there.
 import { hostname, userInfo } from 'node:os'
 import { fs, path } from 'zx'
 import { StopError } from './errors.ts'
+import { alive } from './pid.ts'
+import { describeStackLock, takeStackLock } from './stack-lock.ts'
 import { detail } from './step.ts'
 
 export type LockInfo = { pid: number; holder: string; user: string; host: string; since: string }
 export type Lock = { file: string; release: () => Promise<void> }
+/** A held lock as the runner keeps it: what to call it, how to let it go. */
+export type HeldLock = { name: string; release: () => Promise<void> }
 
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (err) {
-    // EPERM: the process exists but belongs to someone else.
-    return (err as NodeJS.ErrnoException).code === 'EPERM'
-  }
+export type LockSpec =
+  /** A lock file on this machine. */
+  | { file: string; holder: string }
+  /**
+   * The stack lock of a compose project on the target engine. `image`: one the engine has, for
+   * when the stack has no postgres container to borrow the image of.
+   */
+  | { stack: string; holder: string; image?: string }
+
+export async function takeLock(spec: LockSpec): Promise<HeldLock> {
+  if ('stack' in spec) return takeStackLock(spec.stack, spec.holder, spec.image)
+  const lock = await acquireLock(spec.file, spec.holder)
+  return { name: lock.file, release: lock.release }
+}
+
+/** Who holds it now (for a dry run), or undefined when it is free. */
+export async function describeLock(spec: LockSpec): Promise<string | undefined> {
+  if ('stack' in spec) return describeStackLock(spec.stack)
+  const other = await readLock(spec.file)
+  return other
+    ? `${other.holder}, pid ${other.pid} on ${other.host}, since ${other.since}`
+    : undefined
 }
 
 /**

@@ -3,14 +3,18 @@
 // step()), and the cleanup steps that always run. A dry run prints the plan from the same steps
 // that run: checks that only read run for real, steps that change something print what they
 // would do. The summary line and the error format belong to runScript (ops/lib/main.ts).
-import { echo } from 'zx'
+import { echo, sleep } from 'zx'
 import { StopError } from './errors.ts'
-import { acquireLock } from './lock.ts'
-import type { Lock } from './lock.ts'
+import { describeLock, takeLock } from './lock.ts'
+import type { HeldLock, LockSpec } from './lock.ts'
 import { detail, step } from './step.ts'
 
 /** What every pipeline context carries; a script adds its own fields (flags, env, state). */
-export type PipelineContext = { dryRun: boolean }
+export type PipelineContext = {
+  dryRun: boolean
+  /** Set by the runner before the `always` steps when a step failed: what went wrong. */
+  failure?: unknown
+}
 
 export type Step<C extends PipelineContext> = {
   /** Shown before and after it runs: `→ name…`, `✓ name (1.2 s): note`. */
@@ -27,8 +31,18 @@ export type Step<C extends PipelineContext> = {
   previews?: boolean
   /** One line saying what it would do, printed in a dry run; defaults to its name. */
   plan?: (ctx: C) => string
-  /** A reason to leave it out this time (`nothing due`), or false to run it. */
+  /** A reason to leave it out this time (`nothing due`), printed, or false to run it. */
   skip?: (ctx: C) => string | false
+  /**
+   * Whether the step belongs to this run at all (a build only when one is asked for, a
+   * rollback only after a failure); left out silently, in the plan too. Defaults to true.
+   */
+  when?: (ctx: C) => boolean
+  /**
+   * For idempotent work that crosses a network (a download, a read over ssh): how many times a
+   * failure is tried again, with a growing pause. An expected stop (StopError) is never retried.
+   */
+  retries?: number
   /** The work; may return a short note of what it found or did. */
   run: (ctx: C) => Promise<string | void>
 }
@@ -36,8 +50,16 @@ export type Step<C extends PipelineContext> = {
 export type Pipeline<C extends PipelineContext> = {
   /** The script's name, used for the lock's holder and the dry-run heading. */
   name: string
-  /** Held for the whole run (not in a dry run): a second run stops with the holder's pid. */
-  lock?: (ctx: C) => { file: string; holder: string } | undefined
+  /**
+   * Read-only steps that run before the lock is taken: what the lock needs to know (the target
+   * engine answers, the stack runs there) and what refuses a run before it waits on anyone.
+   */
+  checks?: Step<C>[]
+  /**
+   * The lock(s) held for the rest of the run, taken in order (not in a dry run, which names the
+   * holder instead): a second run stops with one line naming the holder.
+   */
+  lock?: (ctx: C) => LockSpec | LockSpec[] | undefined
   steps: Step<C>[]
   /** Run after the steps whatever happened (cleanup, releasing resources), in order. */
   always?: Step<C>[]
@@ -54,7 +76,12 @@ export const defineStep = <C extends PipelineContext>(s: Step<C>): Step<C> => s
 const nameOf = <C extends PipelineContext>(s: Step<C>, ctx: C): string =>
   typeof s.name === 'function' ? s.name(ctx) : s.name
 
+/** The line a dry run prints for a step that changes something. */
+export const planOf = <C extends PipelineContext>(s: Step<C>, ctx: C): string =>
+  s.plan?.(ctx) ?? nameOf(s, ctx)
+
 async function runStep<C extends PipelineContext>(s: Step<C>, ctx: C): Promise<void> {
+  if (s.when && !s.when(ctx)) return
   const name = nameOf(s, ctx)
   const why = s.skip?.(ctx)
   if (why) {
@@ -62,10 +89,30 @@ async function runStep<C extends PipelineContext>(s: Step<C>, ctx: C): Promise<v
     return
   }
   if (ctx.dryRun && s.changes && !s.previews) {
-    echo(`· would ${s.plan?.(ctx) ?? name}`)
+    echo(`· would ${planOf(s, ctx)}`)
     return
   }
-  await step(name, () => s.run(ctx))
+  await step(name, () => withRetries(s.retries ?? 0, () => s.run(ctx)))
+}
+
+/** Runs `work`, trying again up to `retries` times after 2, 4, 8… s unless it stopped on purpose. */
+export async function withRetries<T>(
+  retries: number,
+  work: () => Promise<T>,
+  pause = (attempt: number) => 2000 * 2 ** attempt
+): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await work()
+    } catch (err) {
+      if (err instanceof StopError || attempt >= retries) throw err
+      const ms = pause(attempt)
+      detail(
+        `failed (${String(err).split('\n')[0]!.slice(0, 160)}); trying again in ${ms / 1000} s`
+      )
+      await sleep(ms)
+    }
+  }
 }
 
 /**
@@ -77,14 +124,21 @@ export async function runPipeline<C extends PipelineContext>(
   ctx: C
 ): Promise<void> {
   if (ctx.dryRun) echo(`dry run of ${p.name}: nothing is changed`)
-  let lock: Lock | undefined
+  const locks: HeldLock[] = []
   let failure: unknown
   try {
+    for (const s of p.checks ?? []) await runStep(s, ctx)
     const wanted = p.lock?.(ctx)
-    if (wanted && !ctx.dryRun) {
+    for (const spec of wanted === undefined ? [] : [wanted].flat()) {
+      if (ctx.dryRun) {
+        const holder = await describeLock(spec)
+        echo(`· would take the lock ${holder ? `(held now by ${holder})` : '(free now)'}`)
+        continue
+      }
       await step('lock', async () => {
-        lock = await acquireLock(wanted.file, wanted.holder)
-        return lock.file
+        const lock = await takeLock(spec)
+        locks.push(lock)
+        return lock.name
       })
     }
     const failed: string[] = []
@@ -101,6 +155,7 @@ export async function runPipeline<C extends PipelineContext>(
       throw new StopError(`${failed.length} check(s) failed: ${failed.join(', ')}`, 'see above')
   } catch (err) {
     failure = err
+    ctx.failure = err
   }
   for (const s of p.always ?? []) {
     try {
@@ -110,6 +165,6 @@ export async function runPipeline<C extends PipelineContext>(
       else detail(`${nameOf(s, ctx)} also failed: ${String(err).split('\n')[0]}`)
     }
   }
-  await lock?.release()
+  for (const lock of locks.reverse()) await lock.release()
   if (failure !== undefined) throw failure
 }

@@ -12,10 +12,14 @@ export type ProbeResult = {
   byStatus: Record<string, number>
 }
 
-// Plain JavaScript for `node --input-type=module -e`: sign in, list notes, read one, check the
-// served version, then keep a gentle request stream for WATCH_MS and count what failed.
+// Plain JavaScript for `node --input-type=module -e`, given its options as JSON on stdin (the
+// password stays out of the command line and the container's environment): sign in, list
+// notes, read one, check the served version, then keep a gentle request stream for watchMs and
+// count what failed.
 const SCRIPT = String.raw`
-const base = process.env.EDGE_URL
+import { readFileSync } from 'node:fs'
+const o = JSON.parse(readFileSync(0, 'utf8'))
+const base = o.edgeUrl
 const out = { smoke: { ok: false, step: 'sign in', detail: '', notes: 0 }, version: null, requests: 0, failures: 0, byStatus: {} }
 const count = (status) => { out.requests++; out.byStatus[status] = (out.byStatus[status] ?? 0) + 1; if (status === 'error' || status >= 500) out.failures++ }
 const call = async (path, init = {}) => {
@@ -23,7 +27,7 @@ const call = async (path, init = {}) => {
   catch (err) { count('error'); return { ok: false, status: 0, text: async () => String(err), json: async () => ({}) } }
 }
 try {
-  const login = await call('/api/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: process.env.SMOKE_EMAIL, password: process.env.SMOKE_PASSWORD }) })
+  const login = await call('/api/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: o.email, password: o.password }) })
   if (!login.ok) throw new Error('sign-in answered ' + login.status + ': ' + (await login.text()).slice(0, 120))
   const auth = { authorization: 'Bearer ' + (await login.json()).access_token }
   out.smoke.step = 'list notes'
@@ -39,10 +43,10 @@ try {
   out.smoke.step = 'served version'
   const live = await call('/health/live')
   out.version = live.ok ? ((await live.json()).version ?? null) : null
-  if (process.env.EXPECT_VERSION && out.version !== process.env.EXPECT_VERSION) throw new Error('the edge serves ' + out.version + ', not ' + process.env.EXPECT_VERSION)
+  if (o.expectVersion && out.version !== o.expectVersion) throw new Error('the edge serves ' + out.version + ', not ' + o.expectVersion)
   out.smoke.ok = true
   out.smoke.step = 'done'
-  const end = Date.now() + Number(process.env.WATCH_MS || 0)
+  const end = Date.now() + Number(o.watchMs || 0)
   while (Date.now() < end) {
     await call('/health/live')
     await call('/api/notes?limit=1', { headers: auth })
@@ -62,19 +66,19 @@ export type ProbeOptions = {
 }
 
 export async function runProbe(o: ProbeOptions): Promise<ProbeResult> {
-  const env = [
-    'EDGE_URL=https://edge:8443',
-    `SMOKE_EMAIL=${o.email}`,
-    `WATCH_MS=${o.watchMs}`,
-    `EXPECT_VERSION=${o.expectVersion ?? ''}`,
-    'NODE_TLS_REJECT_UNAUTHORIZED=0',
-  ].flatMap((e) => ['-e', e])
+  const input = JSON.stringify({
+    edgeUrl: 'https://edge:8443',
+    email: o.email,
+    password: o.password,
+    expectVersion: o.expectVersion ?? '',
+    watchMs: o.watchMs,
+  })
   const out = await $({
     quiet: true,
     nothrow: true,
+    input,
     timeout: `${Math.ceil(o.watchMs / 1000) + 90}s`,
-    env: { ...process.env, SMOKE_PASSWORD: o.password },
-  })`docker run --rm --network ${o.network} --read-only --cap-drop ALL --security-opt no-new-privileges:true -e SMOKE_PASSWORD ${env} --entrypoint node ${o.image} --no-warnings --input-type=module -e ${SCRIPT}`
+  })`docker run --rm -i --network ${o.network} --read-only --cap-drop ALL --security-opt no-new-privileges:true -e NODE_TLS_REJECT_UNAUTHORIZED=0 --entrypoint node ${o.image} --no-warnings --input-type=module -e ${SCRIPT}`
   const line = out.stdout.trim().split('\n').at(-1) ?? ''
   try {
     return JSON.parse(line) as ProbeResult

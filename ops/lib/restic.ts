@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { $, fs, path } from 'zx'
-import { loadOpsEnv } from './env.ts'
+import { childEnv, loadOpsEnv } from './env.ts'
 import type { OpsEnv } from './env.ts'
 import { StopError } from './errors.ts'
 import { fromRoot } from './paths.ts'
@@ -70,7 +70,7 @@ export type ForgetGroup = {
 
 export function createRestic(env: BackupEnv) {
   // Moving a repository's data can take hours; the quick queries below set shorter limits.
-  const opts = { env: { ...process.env, ...env.backendEnv }, quiet: true, timeout: '360m' as const }
+  const opts = { env: childEnv(env.backendEnv), quiet: true, timeout: '360m' as const }
   // Every restic command line starts with these (the sftp command, when one is set).
   const o = env.RESTIC_SFTP_COMMAND ? ['-o', `sftp.command=${env.RESTIC_SFTP_COMMAND}`] : []
   const r = $(opts)

@@ -4,6 +4,7 @@
 // engine (`localEnv`).
 import { hostname, userInfo } from 'node:os'
 import { $ } from 'zx'
+import { childEnv, dockerClient, useDockerContext } from './env.ts'
 import { detail } from './step.ts'
 
 export type Target = {
@@ -15,9 +16,7 @@ export type Target = {
 
 /** The environment for commands on the local engine (builds, `docker save`). */
 export function localEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, DOCKER_CONTEXT: 'default' }
-  delete env.DOCKER_HOST
-  return env
+  return childEnv({ DOCKER_CONTEXT: 'default', DOCKER_HOST: undefined })
 }
 
 /**
@@ -25,21 +24,19 @@ export function localEnv(): NodeJS.ProcessEnv {
  * comparing the engines' IDs (a context may well name the local engine).
  */
 export async function selectTarget(context: string | undefined): Promise<Target> {
+  const docker = dockerClient()
   if (context) {
     // The docker CLI lets DOCKER_HOST outrank DOCKER_CONTEXT: left set, it would silently take
     // the commands elsewhere than the context the messages name.
-    if (process.env.DOCKER_HOST) {
-      detail(`--context ${context} given: DOCKER_HOST=${process.env.DOCKER_HOST} is ignored`)
-      delete process.env.DOCKER_HOST
-    }
-    process.env.DOCKER_CONTEXT = context
+    if (docker.host) detail(`--context ${context} given: DOCKER_HOST=${docker.host} is ignored`)
+    useDockerContext(context)
   }
   const label = context
     ? `context ${context}`
-    : process.env.DOCKER_HOST
-      ? process.env.DOCKER_HOST
-      : process.env.DOCKER_CONTEXT
-        ? `context ${process.env.DOCKER_CONTEXT}`
+    : docker.host
+      ? docker.host
+      : docker.context
+        ? `context ${docker.context}`
         : 'local engine'
   const id = (env?: NodeJS.ProcessEnv) =>
     $({

@@ -2,6 +2,7 @@
 // volumes, a postgres to talk to (the stack's own or a temporary one), and the live rows and
 // files to compare a manifest against.
 import { $, fs, sleep } from 'zx'
+import { dockerClient } from './env.ts'
 import { StopError } from './errors.ts'
 import { detail } from './step.ts'
 import { BASE_IMAGE } from './images.ts'
@@ -122,8 +123,8 @@ find audio notes -type f ! -path '*/.tmp/*' -print0 | xargs -0 -r -P "$(nproc)" 
  */
 export async function volumeHostPath(volume: string): Promise<string | undefined> {
   if (process.getuid?.() !== 0) return undefined
-  const host = process.env.DOCKER_HOST
-  if ((host && !host.startsWith('unix://')) || process.env.DOCKER_CONTEXT) return undefined
+  const { host, context } = dockerClient()
+  if ((host && !host.startsWith('unix://')) || context) return undefined
   const out = await q`docker volume inspect -f {{.Mountpoint}} ${volume}`.nothrow().timeout('30s')
   const dir = out.stdout.trim()
   if (!out.ok || !dir) return undefined

@@ -1,12 +1,10 @@
 // A recording stopped while the network is down, and the tab closed before it comes back: the
 // service worker, woken by Background Sync, uploads it with no page of the app open.
 import { randomBytes } from 'node:crypto'
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { describe, expect, inject, it } from 'vitest'
 import { connect, until } from '../stack/stack.ts'
 import { DESKTOP, signedInContext } from './browser.ts'
-import type { Browsing } from './browser.ts'
-import { browserBehindProxy, recordingsFor, untilServiceWorkerControls } from './e2e.ts'
-import type { NetworkProxy } from './network-proxy.ts'
+import { useBrowserBehindProxy, recordingsFor, untilServiceWorkerControls } from './e2e.ts'
 
 const stack = inject('stack')
 const SYNC_TAG = 'medic-scribe-upload'
@@ -16,20 +14,11 @@ type Registration = { registrationId: string; scopeURL: string; isDeleted: boole
 describe.skipIf(!stack)('e2e: Background Sync uploads after the tab is closed', () => {
   const s = connect(stack!)
   const patientRef = `BGSYNC-${randomBytes(3).toString('hex')}`
-  let browsing: Browsing
-  let proxy: NetworkProxy
-  let close: (() => Promise<void>) | undefined
-
-  beforeAll(async () => {
-    ;({ browsing, proxy, close } = await browserBehindProxy(stack!))
-  })
-  afterAll(async () => {
-    await close?.()
-  })
+  const b = useBrowserBehindProxy(stack!)
 
   it('should upload a recording left waiting by a closed tab once the sync runs', async () => {
     const token = await s.login()
-    const context = await signedInContext(browsing, stack!, token, DESKTOP)
+    const context = await signedInContext(b.browsing, stack!, token, DESKTOP)
     const page = await context.newPage()
     await page.goto(s.base)
     await page.getByRole('heading', { name: 'New recording' }).waitFor()
@@ -40,8 +29,8 @@ describe.skipIf(!stack)('e2e: Background Sync uploads after the tab is closed', 
     await page.getByRole('button', { name: 'Start recording' }).click()
     await page.getByText('Recording', { exact: true }).waitFor()
     await page.waitForTimeout(5_000)
-    proxy.down = true
-    proxy.drop()
+    b.proxy.down = true
+    b.proxy.drop()
     await page.getByRole('button', { name: 'Stop and save' }).click()
     await page
       .getByText(/retrying|waiting for the network/)
@@ -62,7 +51,7 @@ describe.skipIf(!stack)('e2e: Background Sync uploads after the tab is closed', 
       .toContain(SYNC_TAG)
     await page.close() // the clinician closes the tab; the recording is still on the device
 
-    proxy.down = false
+    b.proxy.down = false
     expect(
       await recordingsFor(s, token, patientRef),
       'nothing reached the server before the sync'

@@ -1,6 +1,6 @@
 // What the browser tests share besides the browser itself.
 import type { Page } from 'playwright-core'
-import { expect } from 'vitest'
+import { afterAll, beforeAll, expect } from 'vitest'
 import { synthesizeConsultation } from '../support/audio.ts'
 import type { connect, StackInfo } from '../stack/stack.ts'
 import { launchBrowser } from './browser.ts'
@@ -35,6 +35,35 @@ export async function browserBehindProxy(
     close: async () => {
       await browsing.close()
       await proxy.close()
+    },
+  }
+}
+
+/**
+ * A suite's browser behind its proxy: launched before the suite's tests, closed after them. Read
+ * `browsing` and `proxy` inside the tests (they exist once beforeAll ran).
+ */
+export function useBrowserBehindProxy(stack: StackInfo): {
+  browsing: Browsing
+  proxy: NetworkProxy
+} {
+  let started: Awaited<ReturnType<typeof browserBehindProxy>> | undefined
+  beforeAll(async () => {
+    started = await browserBehindProxy(stack)
+  })
+  afterAll(async () => {
+    await started?.close()
+  })
+  const get = () => {
+    if (!started) throw new Error('the browser is not started yet: use it inside a test')
+    return started
+  }
+  return {
+    get browsing() {
+      return get().browsing
+    },
+    get proxy() {
+      return get().proxy
     },
   }
 }

@@ -2,32 +2,21 @@
 // serves the app), the recording waits on the device, and once back online it uploads exactly
 // once and its note arrives.
 import { randomBytes } from 'node:crypto'
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { describe, expect, inject, it } from 'vitest'
 import { connect } from '../stack/stack.ts'
 import { DESKTOP, screenshot, signedInContext } from './browser.ts'
-import type { Browsing } from './browser.ts'
-import { browserBehindProxy, recordingsFor, untilServiceWorkerControls } from './e2e.ts'
-import type { NetworkProxy } from './network-proxy.ts'
+import { useBrowserBehindProxy, recordingsFor, untilServiceWorkerControls } from './e2e.ts'
 
 const stack = inject('stack')
 
 describe.skipIf(!stack)('e2e: offline during the upload, reload, back online', () => {
   const s = connect(stack!)
   const patientRef = `OFFLINE-${randomBytes(3).toString('hex')}`
-  let browsing: Browsing
-  let proxy: NetworkProxy
-  let close: (() => Promise<void>) | undefined
-
-  beforeAll(async () => {
-    ;({ browsing, proxy, close } = await browserBehindProxy(stack!))
-  })
-  afterAll(async () => {
-    await close?.()
-  })
+  const b = useBrowserBehindProxy(stack!)
 
   it('should keep the recording through an offline reload and upload it once when back online', async () => {
     const token = await s.login()
-    const context = await signedInContext(browsing, stack!, token, DESKTOP)
+    const context = await signedInContext(b.browsing, stack!, token, DESKTOP)
     const page = await context.newPage()
     const posts: number[] = []
     page.on('request', (r) => {
@@ -46,7 +35,7 @@ describe.skipIf(!stack)('e2e: offline during the upload, reload, back online', (
     await page.waitForTimeout(8_000)
 
     // A slow uplink (16 KB/s) so the upload is still on the wire when the network goes.
-    proxy.uplink = 16 * 1024
+    b.proxy.uplink = 16 * 1024
     await page.getByRole('button', { name: 'Stop and save' }).click()
     const progress = page.getByRole('progressbar', { name: /Upload of the recording/ })
     await expect
@@ -62,8 +51,8 @@ describe.skipIf(!stack)('e2e: offline during the upload, reload, back online', (
       downloadThroughput: -1,
       uploadThroughput: -1,
     })
-    proxy.down = true
-    proxy.drop()
+    b.proxy.down = true
+    b.proxy.drop()
     await screenshot(page, 'offline-uploading')
 
     await page.reload()
@@ -76,8 +65,8 @@ describe.skipIf(!stack)('e2e: offline during the upload, reload, back online', (
     const before = await recordingsFor(s, token, patientRef)
     expect(before.length, 'nothing acknowledged while offline').toBe(0)
 
-    proxy.uplink = null
-    proxy.down = false
+    b.proxy.uplink = null
+    b.proxy.down = false
     await cdp.send('Network.emulateNetworkConditions', {
       offline: false,
       latency: 0,

@@ -6,14 +6,7 @@ const stack = inject('stack')
 
 describe.skipIf(!stack)('durability: restarts, down/up, and a killed api', () => {
   const s = connect(stack!)
-  const healthy = (service: string) =>
-    until(
-      `${service} healthy`,
-      async () =>
-        (await s.docker('inspect', '-f', '{{.State.Health.Status}}', s.container(service))) ===
-        'healthy',
-      120_000
-    )
+  const { healthy } = s
   const edgeUp = () =>
     until(
       'the api through the edge',

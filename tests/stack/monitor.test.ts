@@ -86,14 +86,7 @@ describe.skipIf(!stack)(
           status: { state: string; silencedBy: string[]; inhibitedBy: string[] }
         }[]
       ).find((a) => a.labels.alertname === name)
-    const healthy = (service: string) =>
-      until(
-        `${service} healthy`,
-        async () =>
-          (await s.docker('inspect', '-f', '{{.State.Health.Status}}', s.container(service))) ===
-          'healthy',
-        120_000
-      )
+    const { healthy } = s
     const heartbeat = (ageSeconds: number) =>
       writeTextfileMetrics(
         textfileDir,

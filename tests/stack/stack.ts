@@ -35,6 +35,16 @@ export function connect(stack: StackInfo) {
     extraFiles: stack.extraFiles ?? [],
   })
 
+  /** Waits until docker reports the service's container healthy (a restart, a start). */
+  const healthy = (service: string, timeoutMs = 120_000) =>
+    until(
+      `${service} healthy`,
+      async () =>
+        (await docker('inspect', '-f', '{{.State.Health.Status}}', container(service))) ===
+        'healthy',
+      timeoutMs
+    )
+
   const request = (path: string, init: UndiciRequestInit = {}) =>
     undiciFetch(`${base}${path}`, { ...init, dispatcher })
 
@@ -159,6 +169,7 @@ export function connect(stack: StackInfo) {
     compose: composeCmd,
     countRows,
     countAudioFiles,
+    healthy,
     ca,
   }
 }

@@ -2,6 +2,7 @@
 // (with its overlay) share this, so both build, start and sign in the same way.
 import { execFile, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { promisify } from 'node:util'
 import { DockerComposeEnvironment, Wait } from 'testcontainers'
 import { ensureLocalCerts, localCertPaths } from '../../ops/lib/local-ca.ts'
@@ -134,4 +135,34 @@ export async function startScratchStack(opts: {
     info,
     down: () => environment.down({ removeVolumes: true, timeout: 20_000 }).then(() => {}),
   }
+}
+
+/**
+ * A suite's global setup: the stack described in `reuseFile` when it exists (left running), else
+ * images prepared (`prepare`) and a scratch stack started. With `reuseFile` set, the new stack is
+ * described there and kept for the next run (no `down`); without, `down` removes it. No engine:
+ * `info` is null (the suite skips; under CI `dockerUsable` throws).
+ */
+export async function reuseOrStart(o: {
+  reuseFile: string | undefined
+  stack: Parameters<typeof startScratchStack>[0]
+  prepare: () => Promise<unknown>
+}): Promise<{ info: StackInfo | null; down?: () => Promise<void> }> {
+  const { label } = o.stack
+  // The reaper image cannot be pulled here; `down` removes what the suite started, and the
+  // tests' own containers (a reused stack's too) are stopped by the tests.
+  process.env.TESTCONTAINERS_RYUK_DISABLED = 'true'
+  if (o.reuseFile && existsSync(o.reuseFile)) {
+    const info = JSON.parse(readFileSync(o.reuseFile, 'utf8')) as StackInfo
+    console.log(`${label}: reusing ${info.projectName} from ${o.reuseFile} (left running)`)
+    return { info }
+  }
+  if (!(await dockerUsable(label))) return { info: null }
+  await o.prepare()
+  const { info, down } = await startScratchStack(o.stack)
+  if (!o.reuseFile) return { info, down }
+  // Kept for the next run: iterate on one test file without rebuilding the stack each time.
+  writeFileSync(o.reuseFile, JSON.stringify(info, null, 2), { mode: 0o600 })
+  console.log(`${label}: ${info.projectName} kept running, described in ${o.reuseFile}`)
+  return { info }
 }

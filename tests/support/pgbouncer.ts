@@ -1,25 +1,16 @@
-import { spawn } from 'node:child_process'
-import type { ChildProcess } from 'node:child_process'
 import { execFile } from 'node:child_process'
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises'
-import { createConnection, createServer } from 'node:net'
+import { chmod, mkdtemp, writeFile } from 'node:fs/promises'
+import { createConnection } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
+import { afterAll, beforeAll } from 'vitest'
+import { freePort, startLocalServer } from './local-server.ts'
+import { startPostgres } from './postgres-server.ts'
+import type { StartedPostgres } from './postgres-server.ts'
 
 const run = promisify(execFile)
 const BIN = '/usr/sbin/pgbouncer'
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer()
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port
-      s.close(() => resolve(port))
-    })
-    s.on('error', reject)
-  })
-}
 
 const accepts = (port: number) =>
   new Promise<boolean>((resolve) => {
@@ -68,25 +59,48 @@ export async function startPgBouncer(postgresUrl: string): Promise<StartedPgBoun
   const asRoot = process.getuid?.() === 0
   if (asRoot) await run('chown', ['-R', 'postgres:postgres', dir])
   const args = [...(asRoot ? ['-u', 'postgres'] : []), join(dir, 'pgbouncer.ini')]
-  const child: ChildProcess = spawn(BIN, args, { stdio: ['ignore', 'ignore', 'pipe'] })
-  let log = ''
-  child.stderr?.on('data', (d: Buffer) => (log += d.toString()))
-  const until = Date.now() + 10_000
-  while (!(await accepts(port))) {
-    if (Date.now() > until || child.exitCode !== null)
-      throw new Error(`PgBouncer did not start: ${log.slice(-500)}`)
-    await new Promise((r) => setTimeout(r, 50))
-  }
+  const server = await startLocalServer({
+    name: 'PgBouncer',
+    bin: BIN,
+    args,
+    dir,
+    ready: () => accepts(port),
+    timeoutMs: 10_000,
+    pollMs: 50,
+  })
   const base = `postgres://${user}@127.0.0.1:${port}`
   return {
     transactionUrl: `${base}/tx`,
     sessionUrl: `${base}/session`,
-    async stop() {
-      if (child.exitCode === null) {
-        child.kill('SIGINT')
-        await new Promise((r) => child.once('exit', r))
-      }
-      await rm(dir, { recursive: true, force: true })
+    stop: server.stop,
+  }
+}
+
+/**
+ * A suite's PostgreSQL with PgBouncer in front: started before its tests, stopped after them.
+ * Read `url` and `bouncer` inside the tests.
+ */
+export function usePostgresBehindPgBouncer(): { url: string; bouncer: StartedPgBouncer } {
+  let pg: StartedPostgres | undefined
+  let bouncer: StartedPgBouncer | undefined
+  beforeAll(async () => {
+    pg = await startPostgres()
+    bouncer = await startPgBouncer(pg.url)
+  }, 60_000)
+  afterAll(async () => {
+    await bouncer?.stop()
+    await pg?.stop()
+  })
+  const started = <T>(v: T | undefined): T => {
+    if (v === undefined) throw new Error('the servers are not started yet: use them in a test')
+    return v
+  }
+  return {
+    get url() {
+      return started(pg).url
+    },
+    get bouncer() {
+      return started(bouncer)
     },
   }
 }

@@ -1,10 +1,9 @@
-import { execFile, spawn } from 'node:child_process'
-import type { ChildProcess } from 'node:child_process'
-import { chmod, mkdtemp, readdir, rm } from 'node:fs/promises'
-import { createServer } from 'node:net'
+import { execFile } from 'node:child_process'
+import { chmod, mkdtemp, readdir } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
+import { freePort, startLocalServer } from './local-server.ts'
 
 const run = promisify(execFile)
 
@@ -13,17 +12,6 @@ async function findBin(): Promise<string | undefined> {
   const versions = await readdir(root).catch(() => [] as string[])
   const newest = versions.sort((a, b) => Number(b) - Number(a))[0]
   return newest ? join(root, newest, 'bin') : undefined
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer()
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port
-      s.close(() => resolve(port))
-    })
-    s.on('error', reject)
-  })
 }
 
 async function postgresUser(): Promise<{ uid: number; gid: number }> {
@@ -65,32 +53,23 @@ export async function startPostgres(): Promise<StartedPostgres> {
     '-c',
     'fsync=off',
   ]
-  const child: ChildProcess = spawn(join(bin, 'postgres'), args, {
-    ...owner,
-    stdio: ['ignore', 'ignore', 'pipe'],
+  const server = await startLocalServer({
+    name: 'PostgreSQL',
+    bin: join(bin, 'postgres'),
+    args,
+    dir,
+    options: owner,
+    ready: () =>
+      run(join(bin, 'pg_isready'), ['-h', '127.0.0.1', '-p', String(port)]).then(
+        () => true,
+        () => false
+      ),
+    timeoutMs: 20_000,
+    pollMs: 100,
   })
-  let log = ''
-  child.stderr?.on('data', (d: Buffer) => (log += d.toString()))
   const url = `postgres://scribe@127.0.0.1:${port}/postgres`
-  const until = Date.now() + 20_000
-  for (;;) {
-    const ok = await run(join(bin, 'pg_isready'), ['-h', '127.0.0.1', '-p', String(port)]).then(
-      () => true,
-      () => false
-    )
-    if (ok) break
-    if (Date.now() > until || child.exitCode !== null)
-      throw new Error(`PostgreSQL did not start: ${log.slice(-500)}`)
-    await new Promise((r) => setTimeout(r, 100))
-  }
   return {
     url,
-    async stop() {
-      if (child.exitCode === null) {
-        child.kill('SIGINT')
-        await new Promise((r) => child.once('exit', r))
-      }
-      await rm(dir, { recursive: true, force: true })
-    },
+    stop: server.stop,
   }
 }

@@ -3,14 +3,12 @@
 // temporary data folder. It runs with an access key (an s3 config with one identity): without
 // one SeaweedFS allows everything, and the tests would not prove that requests are signed.
 import { createHash } from 'node:crypto'
-import { spawn } from 'node:child_process'
-import type { ChildProcess } from 'node:child_process'
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
-import { createServer } from 'node:net'
+import { mkdtemp, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3'
 import { seaweedfsBin, weedVersion } from '../../ops/steps/tools/seaweedfs.ts'
+import { freePort, startLocalServer } from './local-server.ts'
 
 export type StartedS3 = {
   endpoint: string
@@ -42,17 +40,6 @@ export function sha256Checksums(bytes: Uint8Array, partSize: number): string[] {
     )
   const composite = createHash('sha256').update(Buffer.concat(parts)).digest('base64')
   return [whole, `${composite}-${parts.length}`]
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer()
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port
-      s.close(() => resolve(port))
-    })
-    s.on('error', reject)
-  })
 }
 
 export async function startS3Server(): Promise<StartedS3> {
@@ -111,11 +98,6 @@ export async function startS3Server(): Promise<StartedS3> {
     '-s3.port.lance=0',
     `-s3.config=${config}`,
   ]
-  const child: ChildProcess = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] })
-  let log = ''
-  const keep = (d: Buffer) => (log = (log + d.toString()).slice(-20_000))
-  child.stdout?.on('data', keep)
-  child.stderr?.on('data', keep)
   const endpoint = `http://127.0.0.1:${ports.s3}`
   const region = 'us-east-1'
   const client = (credentials = { accessKeyId, secretAccessKey }) =>
@@ -133,20 +115,17 @@ export async function startS3Server(): Promise<StartedS3> {
     await admin.send(new CreateBucketCommand({ Bucket: name }))
   }
   // Ready when a bucket can be created: master, volume, filer and gateway all answer.
-  const until = Date.now() + 60_000
   const probe = `ready-${crypto.randomUUID().slice(0, 8)}`
-  for (;;) {
-    const ok = await createBucket(probe).then(
-      () => true,
-      () => false
-    )
-    if (ok) break
-    if (Date.now() > until || child.exitCode !== null) {
-      child.kill('SIGKILL')
-      throw new Error(`SeaweedFS did not start: ${log.slice(-2000)}`)
-    }
-    await new Promise((r) => setTimeout(r, 200))
-  }
+  const server = await startLocalServer({
+    name: 'SeaweedFS',
+    bin,
+    args,
+    dir,
+    ready: () => createBucket(probe).then(() => true),
+    timeoutMs: 60_000,
+    pollMs: 200,
+    stopSignal: 'SIGTERM',
+  })
   return {
     endpoint,
     region,
@@ -166,14 +145,7 @@ export async function startS3Server(): Promise<StartedS3> {
     }),
     async stop() {
       admin.destroy()
-      // Killed by a signal, a child has signalCode set and exitCode still null.
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGTERM')
-        const killed = setTimeout(() => child.kill('SIGKILL'), 5_000)
-        await new Promise((r) => child.once('exit', r))
-        clearTimeout(killed)
-      }
-      await rm(dir, { recursive: true, force: true })
+      await server.stop()
     },
   }
 }

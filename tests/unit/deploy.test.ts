@@ -3,8 +3,11 @@ import { countTraffic, judgeErrorRate } from '../../ops/lib/error-rate.ts'
 import { parseUpstream, renderUpstream } from '../../ops/lib/edge-upstream.ts'
 import { formatHistory, historyLine, parseHistory } from '../../ops/lib/history.ts'
 import type { HistoryEntry } from '../../ops/lib/history.ts'
+import { planOf } from '../../ops/lib/pipeline.ts'
+import { createReleaseContext } from '../../ops/steps/deploy/context.ts'
+import type { ReleaseOptions } from '../../ops/steps/deploy/options.ts'
+import { releasePipeline } from '../../ops/steps/deploy/release.ts'
 import {
-  buildPlan,
   liveVersions,
   previousVersion,
   releasesToPrune,
@@ -60,28 +63,53 @@ describe('release versions', () => {
     expect(releasesToPrune(h, 'd', 1)).not.toContain('local')
   })
 
-  it('should plan a transfer only for a remote target or when forced', () => {
-    const base = {
-      kind: 'deploy' as const,
-      version: 'b',
-      current: 'a',
-      build: true,
-      transfer: 'if-missing' as const,
-      remote: false,
+  it('should plan a transfer only for a remote target or when forced, from the steps that run', () => {
+    const base: ReleaseOptions = {
+      kind: 'deploy',
+      dryRun: true,
+      version: undefined,
+      project: 'p',
+      mode: 'local',
+      envFile: '/x/.env',
+      overlays: [],
+      context: undefined,
+      transfer: 'if-missing',
       healthTimeoutS: 120,
       watchS: 20,
       maxErrorRate: 0.01,
       keep: 3,
+      drainS: 30,
+      minFreeMB: 2048,
+      build: true,
+      allowDirty: false,
     }
-    const local = buildPlan(base)
-    expect(local.join('\n')).not.toContain('docker save')
-    expect(local[1]).toContain('build medic-scribe/api:b')
-    expect(buildPlan({ ...base, remote: true }).join('\n')).toContain('docker save | docker load')
-    expect(buildPlan({ ...base, transfer: 'always' }).join('\n')).toContain('docker save')
-    expect(buildPlan({ ...base, remote: true, transfer: 'never' }).join('\n')).not.toContain(
-      'docker save'
+    // What the dry run prints for the steps that change something: the same step objects.
+    const plan = (o: Partial<ReleaseOptions>, remote = false) => {
+      const c = createReleaseContext({ ...base, ...o })
+      Object.assign(c, {
+        target: { label: 't', remote },
+        current: { name: 'p-api-1', image: 'medic-scribe/api:a', version: 'a', running: true },
+        version: 'b',
+      })
+      return releasePipeline.steps
+        .filter((s) => s.changes && (s.when?.(c) ?? true))
+        .map((s) => planOf(s, c))
+        .join('\n')
+    }
+    const local = plan({})
+    expect(local).not.toContain('docker save')
+    expect(local).toContain('build medic-scribe/api:b from the git tree')
+    expect(local).toContain('more than 1.0% 5xx goes back to a')
+    expect(plan({}, true)).toContain(
+      'send medic-scribe/api:b to the target (docker save | docker load)'
     )
-    expect(buildPlan({ ...base, build: false }).join('\n')).not.toContain('build medic')
+    expect(plan({ transfer: 'always' })).toContain('docker save')
+    expect(plan({ transfer: 'never' }, true)).not.toContain('docker save')
+    expect(plan({ build: false })).not.toContain('build medic')
+    // A rollback and a failure are not part of the plan of a run that goes well.
+    expect(
+      releasePipeline.always?.every((s) => s.when?.(createReleaseContext(base)) === false)
+    ).toBe(true)
   })
 })
 

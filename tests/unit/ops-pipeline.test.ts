@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { parseOpsEnv } from '../../ops/lib/env.ts'
 import { StopError } from '../../ops/lib/errors.ts'
-import { defineStep, runPipeline } from '../../ops/lib/pipeline.ts'
+import { defineStep, runPipeline, withRetries } from '../../ops/lib/pipeline.ts'
 import type { Pipeline, PipelineContext } from '../../ops/lib/pipeline.ts'
 
 type Ctx = PipelineContext & { log: string[]; lockFile?: string }
@@ -115,6 +115,70 @@ describe('the ops pipeline runner', () => {
     }
     await expect(runPipeline(p, ctx)).rejects.toThrow('2 check(s) failed: a, c')
     expect(ctx.log).toEqual(['a', 'b', 'c'])
+  })
+
+  it('should run the checks before taking the lock, so a refused run never waits on it', async () => {
+    const lockFile = join(dir, 'checked.lock')
+    const seen: boolean[] = []
+    const probe = (name: string) =>
+      defineStep<Ctx>({
+        name,
+        changes: false,
+        run: async () => {
+          seen.push(
+            await stat(lockFile).then(
+              () => true,
+              () => false
+            )
+          )
+        },
+      })
+    await runPipeline(
+      {
+        name: 'x',
+        checks: [probe('before')],
+        lock: () => [{ file: lockFile, holder: 'x' }],
+        steps: [probe('after')],
+      },
+      { dryRun: false, log: [] }
+    )
+    expect(seen).toEqual([false, true])
+  })
+
+  it('should leave out a step whose when is false, silently, and show the failure to always steps', async () => {
+    const ctx: Ctx = { dryRun: false, log: [] }
+    const onFailure = defineStep<Ctx>({
+      ...record('undo', true),
+      when: (c) => c.failure !== undefined,
+    })
+    const never = defineStep<Ctx>({ ...record('never', true), when: () => false })
+    await runPipeline({ name: 'x', steps: [never, record('a', true)], always: [onFailure] }, ctx)
+    expect(ctx.log).toEqual(['a'])
+    expect(out.join('')).not.toContain('never')
+    await expect(
+      runPipeline({ name: 'x', steps: [record('b', true, true)], always: [onFailure] }, ctx)
+    ).rejects.toThrow('b failed')
+    expect(ctx.log).toEqual(['a', 'b', 'undo'])
+  })
+
+  it('should try a failed idempotent step again, but never an expected stop', async () => {
+    let calls = 0
+    const flaky = async () => {
+      if (++calls < 3) throw new Error('connection reset')
+      return 'ok'
+    }
+    await expect(withRetries(2, flaky, () => 1)).resolves.toBe('ok')
+    expect(calls).toBe(3)
+    calls = 0
+    await expect(withRetries(1, flaky, () => 1)).rejects.toThrow('connection reset')
+    expect(calls).toBe(2)
+    calls = 0
+    const stop = async () => {
+      calls++
+      throw new StopError('no such image', 'build it')
+    }
+    await expect(withRetries(3, stop, () => 1)).rejects.toThrow('no such image')
+    expect(calls).toBe(1)
   })
 
   it('should skip a step that says why', async () => {

@@ -1,9 +1,6 @@
 import { Client } from 'pg'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startPostgres } from '../support/postgres-server.ts'
-import type { StartedPostgres } from '../support/postgres-server.ts'
-import { startPgBouncer } from '../support/pgbouncer.ts'
-import type { StartedPgBouncer } from '../support/pgbouncer.ts'
+import { describe, expect, it } from 'vitest'
+import { usePostgresBehindPgBouncer } from '../support/pgbouncer.ts'
 import {
   DatabaseModeError,
   probeSessionFeatures,
@@ -34,39 +31,30 @@ describe('transactionPoolerHint', () => {
 // The probe against the real thing: PostgreSQL directly, and PgBouncer in front of it in each
 // pool mode (PgBouncer and Supabase's Supavisor share the transaction-mode semantics).
 describe('probeSessionFeatures', { timeout: 60_000 }, () => {
-  let pg: StartedPostgres
-  let bouncer: StartedPgBouncer
-  beforeAll(async () => {
-    pg = await startPostgres()
-    bouncer = await startPgBouncer(pg.url)
-  }, 60_000)
-  afterAll(async () => {
-    await bouncer?.stop()
-    await pg?.stop()
-  })
+  const servers = usePostgresBehindPgBouncer()
 
   it('should pass a direct connection', async () => {
-    expect(await probeSessionFeatures(pg.url)).toBeUndefined()
+    expect(await probeSessionFeatures(servers.url)).toBeUndefined()
   })
 
   it('should pass a session-mode pooler', async () => {
-    expect(await probeSessionFeatures(bouncer.sessionUrl)).toBeUndefined()
+    expect(await probeSessionFeatures(servers.bouncer.sessionUrl)).toBeUndefined()
   })
 
   it('should catch a transaction-mode pooler losing a NOTIFY', async () => {
-    expect(await probeSessionFeatures(bouncer.transactionUrl, { timeoutMs: 500 })).toMatch(
+    expect(await probeSessionFeatures(servers.bouncer.transactionUrl, { timeoutMs: 500 })).toMatch(
       /NOTIFY did not reach a LISTEN/
     )
   })
 
   it('should catch a transaction-mode pooler losing a session advisory lock', async () => {
     for (let i = 0; i < 3; i++) {
-      expect(await probeSessionFeatures(bouncer.transactionUrl, { checks: ['lock'] })).toMatch(
-        /advisory lock did not stay with its connection/
-      )
+      expect(
+        await probeSessionFeatures(servers.bouncer.transactionUrl, { checks: ['lock'] })
+      ).toMatch(/advisory lock did not stay with its connection/)
     }
     // The probe left no lock behind on the pooled server connections.
-    const admin = new Client({ connectionString: pg.url })
+    const admin = new Client({ connectionString: servers.url })
     await admin.connect()
     const { rows } = await admin.query("SELECT 1 FROM pg_locks WHERE locktype = 'advisory'")
     await admin.end()
@@ -74,7 +62,7 @@ describe('probeSessionFeatures', { timeout: 60_000 }, () => {
   })
 
   it('should stop the start with one line naming the fix when DATABASE_URL is one', async () => {
-    const config = parseConfig({ DATABASE_URL: bouncer.transactionUrl })
+    const config = parseConfig({ DATABASE_URL: servers.bouncer.transactionUrl })
     const err: unknown = await openDatabase(config).then(
       () => undefined,
       (e: unknown) => e
@@ -87,7 +75,7 @@ describe('probeSessionFeatures', { timeout: 60_000 }, () => {
   })
 
   it('should open a direct connection normally', async () => {
-    const db = await openDatabase(parseConfig({ DATABASE_URL: pg.url }))
+    const db = await openDatabase(parseConfig({ DATABASE_URL: servers.url }))
     expect(await db.query('SELECT 1 AS one')).toEqual([{ one: 1 }])
     await db.close()
   })

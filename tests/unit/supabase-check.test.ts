@@ -6,10 +6,7 @@ import { setupServer } from 'msw/node'
 import { SignJWT } from 'jose'
 import { makeSigningKey } from '../support/jwks-server.ts'
 import type { SigningKey } from '../support/jwks-server.ts'
-import { startPostgres } from '../support/postgres-server.ts'
-import type { StartedPostgres } from '../support/postgres-server.ts'
-import { startPgBouncer } from '../support/pgbouncer.ts'
-import type { StartedPgBouncer } from '../support/pgbouncer.ts'
+import { usePostgresBehindPgBouncer } from '../support/pgbouncer.ts'
 import { checkDatabase, checkJwks, checkSignIn } from '../../ops/lib/supabase-project.ts'
 import type { SupabaseProject } from '../../ops/lib/supabase-project.ts'
 
@@ -161,26 +158,17 @@ describe('supabase-check: Auth', () => {
 })
 
 describe('supabase-check: database', { timeout: 60_000 }, () => {
-  let pg: StartedPostgres
-  let bouncer: StartedPgBouncer
-  beforeAll(async () => {
-    pg = await startPostgres()
-    bouncer = await startPgBouncer(pg.url)
-  }, 60_000)
-  afterAll(async () => {
-    await bouncer?.stop()
-    await pg?.stop()
-  })
+  const servers = usePostgresBehindPgBouncer()
 
   it('should pass a direct connection and a session pooler', async () => {
-    for (const databaseUrl of [pg.url, bouncer.sessionUrl])
+    for (const databaseUrl of [servers.url, servers.bouncer.sessionUrl])
       expect(await checkDatabase({ url: URL_, databaseUrl })).toMatch(/LISTEN\/NOTIFY/)
   })
 
   it('should refuse a transaction pooler, by URL or by probe, naming port 5432', async () => {
     for (const databaseUrl of [
       'postgres://postgres.abcd:pw@aws-0-eu-central-1.pooler.supabase.com:6543/postgres',
-      bouncer.transactionUrl,
+      servers.bouncer.transactionUrl,
     ]) {
       await expect(checkDatabase({ url: URL_, databaseUrl })).rejects.toMatchObject({
         message: /not a session connection/,
@@ -190,7 +178,7 @@ describe('supabase-check: database', { timeout: 60_000 }, () => {
   })
 
   it('should say when the database cannot be reached', async () => {
-    const databaseUrl = pg.url.replace(/:\d+\//, ':1/')
+    const databaseUrl = servers.url.replace(/:\d+\//, ':1/')
     await expect(checkDatabase({ url: URL_, databaseUrl })).rejects.toThrow(
       /cannot connect to the database/
     )

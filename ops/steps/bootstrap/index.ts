@@ -11,6 +11,8 @@ const engine = defineStep<OpsContext>({
   name: 'docker engine',
   changes: true,
   previews: true,
+  // apt from Debian's mirror; each step checks first, so a second try picks up where it was.
+  retries: 2,
   run: ensureEngine,
 })
 // The base image comes before compose: the plugin is fetched inside a container of it.
@@ -18,12 +20,15 @@ const baseImage = defineStep<OpsContext>({
   name: 'base image',
   changes: true,
   previews: true,
+  // debootstrap into a fresh folder each time.
+  retries: 2,
   run: ensureBaseImage,
 })
 const composeV2 = defineStep<OpsContext>({
   name: 'docker compose v2',
   changes: true,
   previews: true,
+  retries: 2,
   run: ensureCompose,
 })
 

@@ -13,6 +13,7 @@ import { StopError } from '../../lib/errors.ts'
 import { localCertPaths } from '../../lib/local-ca.ts'
 import { defineStep } from '../../lib/pipeline.ts'
 import type { ChaosContext } from './context.ts'
+import { childEnv, exportToChildren } from '../../lib/env.ts'
 
 const CHAOS_EMAIL = 'chaos-drill@example.org'
 
@@ -39,7 +40,7 @@ export const scratch = defineStep<ChaosContext>({
       c.stack = JSON.parse(readFileSync(c.reuse, 'utf8')) as StackInfo
       return `reusing ${c.stack.projectName} (${c.reuse})`
     }
-    process.env.TESTCONTAINERS_RYUK_DISABLED = 'true'
+    exportToChildren({ TESTCONTAINERS_RYUK_DISABLED: 'true' })
     await prepareImages()
     const { info, down } = await startScratchStack(CHAOS_STACK)
     c.stack = info
@@ -71,7 +72,7 @@ export const existing = defineStep<ChaosContext>({
     await $({
       quiet: true,
       timeout: '60s',
-      env: { ...process.env, USER_PASSWORD: password },
+      env: childEnv({ USER_PASSWORD: password }),
     })`docker exec -e USER_PASSWORD ${api} node /app/user.js add ${CHAOS_EMAIL}`
     c.stack = {
       projectName: project,

@@ -7,10 +7,11 @@ import { $ } from 'zx'
 import { StopError } from '../../lib/errors.ts'
 import { imageRef } from '../../lib/images.ts'
 import { fromRoot } from '../../lib/paths.ts'
+import { defineStep } from '../../lib/pipeline.ts'
 import { detail } from '../../lib/step.ts'
 import { localEnv } from '../../lib/target.ts'
-import type { Target } from '../../lib/target.ts'
-import type { ReleaseOptions } from './options.ts'
+import { need } from './context.ts'
+import type { ReleaseContext } from './context.ts'
 
 const idOf = async (ref: string, env?: NodeJS.ProcessEnv): Promise<string | undefined> => {
   const out = await $({
@@ -22,45 +23,62 @@ const idOf = async (ref: string, env?: NodeJS.ProcessEnv): Promise<string | unde
   return out.ok ? out.stdout.trim() : undefined
 }
 
-export async function buildRelease(version: string): Promise<string> {
-  await $({
-    stdio: ['ignore', 'inherit', 'inherit'],
-    env: localEnv(),
-  })`${fromRoot('node_modules/.bin/tsx')} ${fromRoot('ops/build-images.ts')} --only api --tag ${version}`
-  return `${imageRef('api', version)} built`
-}
+const sends = (c: ReleaseContext) =>
+  c.o.transfer === 'always' ||
+  (need(c.target, 'the target').remote && c.o.transfer === 'if-missing')
 
-/** Makes sure the target has the release image; returns what it did. */
-export async function ensureOnTarget(
-  o: ReleaseOptions,
-  target: Target,
-  version: string
-): Promise<string> {
-  const ref = imageRef('api', version)
-  const there = await idOf(ref)
-  const send = o.transfer === 'always' || (target.remote && o.transfer === 'if-missing')
-  if (!send) {
-    if (there) return `${ref} is on the target`
-    throw new StopError(
-      `${ref} is not on the target (${target.label})`,
-      o.kind === 'rollback'
-        ? 'only the last --keep releases stay; deploy that version again from its commit'
-        : 'build it (make deploy without VERSION) or tag it, then retry'
-    )
-  }
-  const here = await idOf(ref, localEnv())
-  if (!here) throw new StopError(`${ref} is not on this machine to send`, 'build it first')
-  if (here === there && o.transfer !== 'always') return `${ref} is already on the target`
-  detail(`sending ${ref} to ${target.label} (docker save | docker load)`)
-  const started = performance.now()
-  const bytes = await saveAndLoad(ref, 30 * 60_000)
-  const seconds = (performance.now() - started) / 1000
-  const loaded = await idOf(ref)
-  if (loaded !== here)
-    throw new StopError(`the target has a different ${ref} after loading`, 'retry the deploy')
-  const mb = bytes / 1e6
-  return `${ref} sent: ${mb.toFixed(0)} MB in ${seconds.toFixed(1)} s (${(mb / seconds).toFixed(0)} MB/s)`
-}
+export const build = defineStep<ReleaseContext>({
+  name: (c) => `build ${c.version}`,
+  changes: true,
+  when: (c) => c.o.build,
+  plan: (c) => `build ${imageRef('api', need(c.version, 'the version'))} from the git tree`,
+  run: async (c) => {
+    const version = need(c.version, 'the version')
+    await $({
+      stdio: ['ignore', 'inherit', 'inherit'],
+      env: localEnv(),
+    })`${fromRoot('node_modules/.bin/tsx')} ${fromRoot('ops/build-images.ts')} --only api --tag ${version}`
+    return `${imageRef('api', version)} built`
+  },
+})
+
+/** Makes sure the target has the release image. */
+export const imageOnTarget = defineStep<ReleaseContext>({
+  name: 'image on the target',
+  changes: true,
+  plan: (c) => {
+    const ref = imageRef('api', need(c.version, 'the version'))
+    return sends(c)
+      ? `send ${ref} to the target (docker save | docker load)`
+      : `check that ${ref} is on the target`
+  },
+  run: async (c) => {
+    const target = need(c.target, 'the target')
+    const ref = imageRef('api', need(c.version, 'the version'))
+    const there = await idOf(ref)
+    if (!sends(c)) {
+      if (there) return `${ref} is on the target`
+      throw new StopError(
+        `${ref} is not on the target (${target.label})`,
+        c.o.kind === 'rollback'
+          ? 'only the last --keep releases stay; deploy that version again from its commit'
+          : 'build it (make deploy without VERSION) or tag it, then retry'
+      )
+    }
+    const here = await idOf(ref, localEnv())
+    if (!here) throw new StopError(`${ref} is not on this machine to send`, 'build it first')
+    if (here === there && c.o.transfer !== 'always') return `${ref} is already on the target`
+    detail(`sending ${ref} to ${target.label} (docker save | docker load)`)
+    const started = performance.now()
+    const bytes = await saveAndLoad(ref, 30 * 60_000)
+    const seconds = (performance.now() - started) / 1000
+    const loaded = await idOf(ref)
+    if (loaded !== here)
+      throw new StopError(`the target has a different ${ref} after loading`, 'retry the deploy')
+    const mb = bytes / 1e6
+    return `${ref} sent: ${mb.toFixed(0)} MB in ${seconds.toFixed(1)} s (${(mb / seconds).toFixed(0)} MB/s)`
+  },
+})
 
 const exited = (p: ChildProcess) =>
   new Promise<number | null>((resolve, reject) => {

@@ -1,19 +1,19 @@
 // What a deploy or a rollback is asked to do, parsed once from the command line (ops/deploy.ts,
 // ops/rollback.ts share it).
 import { z } from 'zod'
-import { ENV_FILE } from '../../lib/compose.ts'
 import type { StackMode } from '../../lib/compose.ts'
+import { projectName } from '../../lib/env.ts'
+import type { OpsEnv } from '../../lib/env.ts'
 import { TAG_PATTERN } from '../../lib/release.ts'
 
 export const releaseShape = {
   'dry-run': z.boolean().default(false),
   version: z.string().regex(TAG_PATTERN, 'not a valid image tag').optional(),
-  project: z
-    .string()
-    .regex(/^[a-z0-9][a-z0-9_-]*$/, 'not a compose project name')
-    .default('medic-scribe'),
-  mode: z.enum(['local', 'prod']).default((process.env.STACK_MODE as StackMode) ?? 'local'),
-  'env-file': z.string().default(ENV_FILE),
+  // Defaults from the operator's settings (ops/lib/env.ts), applied in toOptions.
+  project: projectName.optional(),
+  mode: z.enum(['local', 'prod']).optional(),
+  'env-file': z.string().optional(),
+  overlay: z.string().optional(),
   context: z.string().optional(),
   transfer: z.enum(['never', 'if-missing', 'always']).default('if-missing'),
   'health-timeout': z.coerce.number().int().min(5).default(120),
@@ -28,6 +28,7 @@ export const releaseStrings = [
   'project',
   'mode',
   'env-file',
+  'overlay',
   'context',
   'transfer',
   'health-timeout',
@@ -40,9 +41,12 @@ export const releaseStrings = [
 
 export const RELEASE_FLAGS_HELP = `
   --version TAG         ${'the release (medic-scribe/api:TAG)'}
-  --project NAME        compose project on the target (default medic-scribe)
-  --mode local|prod     compose files to use (default local, or STACK_MODE)
-  --env-file PATH       settings and secrets (default compose/.env); API_TAG is written there
+  --project NAME        compose project on the target (default COMPOSE_PROJECT_NAME or medic-scribe)
+  --mode local|prod     compose files to use (default STACK_MODE or local)
+  --env-file PATH       settings and secrets (default SCRIBE_ENV_FILE or compose/.env); API_TAG
+                        is written there
+  --overlay FILE        a compose file the stack was started with on top (a name in compose/,
+                        e.g. compose.monitor.yml, or a path), so the new api is configured alike
   --context NAME        a Docker context as the target (or set DOCKER_HOST=ssh://user@host)
   --transfer WHEN       send the image with docker save | docker load: if-missing (default:
                         when the target is another engine), always, never
@@ -64,6 +68,8 @@ export type ReleaseOptions = {
   project: string
   mode: StackMode
   envFile: string
+  /** Compose files merged on top of the mode's, as the stack was started. */
+  overlays: string[]
   context: string | undefined
   transfer: 'never' | 'if-missing' | 'always'
   healthTimeoutS: number
@@ -79,15 +85,17 @@ export type ReleaseOptions = {
 export function toOptions(
   kind: ReleaseOptions['kind'],
   f: Flags,
+  env: Pick<OpsEnv, 'COMPOSE_PROJECT_NAME' | 'STACK_MODE' | 'envFile'>,
   extra: { build: boolean; allowDirty: boolean }
 ): ReleaseOptions {
   return {
     kind,
     dryRun: f['dry-run'],
     version: f.version,
-    project: f.project,
-    mode: f.mode,
-    envFile: f['env-file'],
+    project: f.project ?? env.COMPOSE_PROJECT_NAME,
+    mode: f.mode ?? env.STACK_MODE,
+    envFile: f['env-file'] ?? env.envFile,
+    overlays: f.overlay ? [f.overlay] : [],
     context: f.context,
     transfer: f.transfer,
     healthTimeoutS: f['health-timeout'],

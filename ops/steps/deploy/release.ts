@@ -1,107 +1,137 @@
-// One deploy or rollback, start to end: preflight (with the lock), the image, the rolling
-// replacement with its health gate, then the record: history on the target, API_TAG in the env
-// file (so `make up` keeps this release), and old release images pruned.
-import { $, echo } from 'zx'
-import { setEnvValue } from '../../lib/env-file.ts'
+// make deploy and make rollback, as one pipeline: the checks, the stack lock, the preflight
+// under it, the image, the rolling replacement with its health gate, then the record: history
+// on the target, API_TAG in the env file (so `make up` keeps this release), and old release
+// images pruned. After a failure the rollout is undone and the failure recorded.
+import { $ } from 'zx'
 import { StopError } from '../../lib/errors.ts'
 import type { HistoryEntry } from '../../lib/history.ts'
 import { imageRef } from '../../lib/images.ts'
-import { buildPlan, releasesToPrune } from '../../lib/release.ts'
-import { detail, step } from '../../lib/step.ts'
+import { defineStep, runPipeline } from '../../lib/pipeline.ts'
+import type { Pipeline } from '../../lib/pipeline.ts'
+import { releasesToPrune } from '../../lib/release.ts'
+import { detail } from '../../lib/step.ts'
 import { appendHistory } from '../../lib/target-state.ts'
-import { buildRelease, ensureOnTarget } from './images.ts'
+import { whoAmI } from '../../lib/target.ts'
+import { createReleaseContext, need } from './context.ts'
+import type { ReleaseContext } from './context.ts'
+import { build, imageOnTarget } from './images.ts'
 import type { ReleaseOptions } from './options.ts'
-import { preflight } from './preflight.ts'
-import type { Preflight } from './preflight.ts'
-import { RolledBack, rollOut } from './rollout.ts'
+import { settings, smokeAccount, stack, state, target, version } from './preflight.ts'
+import {
+  drain,
+  gate,
+  healthy,
+  keepRelease,
+  migrations,
+  pin,
+  rollBack,
+  start,
+  switchEdge,
+} from './rollout.ts'
 
-export async function runRelease(o: ReleaseOptions): Promise<void> {
-  const startedAt = performance.now()
-  let p: Preflight | undefined
-  await step('preflight', async () => {
-    p = await preflight(o)
-    return `${o.kind} ${p.current.version} → ${p.version} on ${p.target.label}`
-  })
-  const pf = p!
-  if (o.dryRun) {
-    const plan = buildPlan({
-      kind: o.kind,
-      version: pf.version,
-      current: pf.current.version,
-      build: o.build,
-      transfer: o.transfer,
-      remote: pf.target.remote,
-      healthTimeoutS: o.healthTimeoutS,
-      watchS: o.watchS,
-      maxErrorRate: o.maxErrorRate,
-      keep: o.keep,
-    })
-    echo(`dry run: the ${o.kind} would\n${plan.map((s, i) => `  ${i + 1}. ${s}`).join('\n')}`)
-    return
-  }
+const entry = async (
+  c: ReleaseContext,
+  result: HistoryEntry['result'],
+  reason?: string
+): Promise<HistoryEntry> => ({
+  kind: c.o.kind,
+  version: need(c.version, 'the version'),
+  previous: need(c.current, 'the live api').version,
+  result,
+  ...(reason ? { reason } : {}),
+  who: await whoAmI(),
+  at: new Date().toISOString(),
+  seconds: Math.round((performance.now() - c.startedAt) / 100) / 10,
+})
 
-  const record = async (result: HistoryEntry['result'], reason?: string) => {
-    const entry: HistoryEntry = {
-      kind: o.kind,
-      version: pf.version,
-      previous: pf.current.version,
-      result,
-      ...(reason ? { reason } : {}),
-      who: pf.who,
-      at: new Date().toISOString(),
-      seconds: Math.round((performance.now() - startedAt) / 100) / 10,
+const record = async (c: ReleaseContext, e: HistoryEntry): Promise<void> =>
+  appendHistory(c.o.project, need(c.helper, 'the helper image'), e).catch((err: unknown) =>
+    detail(`could not record the history: ${String(err).slice(0, 200)}`)
+  )
+
+/** The first line of why a run failed, as the history and the last line say it. */
+const reasonOf = (err: unknown): string =>
+  (err instanceof Error ? err.message : String(err)).split('\n')[0]!.slice(0, 300)
+
+export const recordSuccess = defineStep<ReleaseContext>({
+  name: 'record',
+  changes: true,
+  plan: (c) => `record the ${c.o.kind} in the history on the target`,
+  run: async (c) => {
+    const e = await entry(c, 'ok')
+    await record(c, e)
+    return `history: ${e.kind} ${e.version} ok in ${e.seconds} s`
+  },
+})
+
+export const recordFailure = defineStep<ReleaseContext>({
+  name: 'record the failure',
+  changes: true,
+  when: (c) => c.failure !== undefined && c.recording,
+  run: async (c) => {
+    const e = await entry(c, c.rolledBack ? 'rolled-back' : 'failed', reasonOf(c.failure))
+    await record(c, e)
+    return `history: ${e.kind} ${e.version} ${e.result}`
+  },
+})
+
+export const prune = defineStep<ReleaseContext>({
+  name: (c) => `keep ${c.o.keep} releases`,
+  changes: true,
+  plan: (c) => `keep the last ${c.o.keep} releases' images, remove older ones`,
+  run: async (c) => {
+    const live = need(c.version, 'the version')
+    const history: HistoryEntry[] = [...c.history, await entry(c, 'ok')]
+    const removed: string[] = []
+    for (const v of releasesToPrune(history, live, c.o.keep)) {
+      // Only untags; an image still used by a container stays (docker refuses), which is fine.
+      const out = await $({
+        quiet: true,
+        nothrow: true,
+        timeout: '60s',
+      })`docker image rm ${imageRef('api', v)}`
+      if (out.ok) removed.push(v)
     }
-    await appendHistory(o.project, pf.helper, entry).catch((err: unknown) =>
-      detail(`could not record the history: ${String(err).slice(0, 200)}`)
-    )
-    return entry
-  }
+    return removed.length ? `removed ${removed.join(', ')}` : 'nothing to remove'
+  },
+})
 
-  try {
-    if (o.build) await step(`build ${pf.version}`, () => buildRelease(pf.version))
-    await step('image on the target', () => ensureOnTarget(o, pf.target, pf.version))
-    // Written as soon as the release is live, so a later `make up` keeps it even if the drain
-    // of the old one fails.
-    await rollOut(o, pf, () => setEnvValue(o.envFile, 'API_TAG', pf.version))
-    await step('record', async () => {
-      const entry = await record('ok')
-      return `history: ${entry.kind} ${entry.version} ok in ${entry.seconds} s; API_TAG=${pf.version} in ${o.envFile}`
-    })
-    await step(`keep ${o.keep} releases`, () => prune(o, pf))
-  } catch (err) {
-    const rolledBack = err instanceof RolledBack
-    const reason = (err instanceof Error ? err.message : String(err)).split('\n')[0]!.slice(0, 300)
-    await record(rolledBack ? 'rolled-back' : 'failed', reason)
-    if (rolledBack)
-      throw new StopError(
-        `${o.kind} of ${pf.version} rolled back to ${pf.current.version}: ${reason}`,
-        'the previous release serves; see `make logs ARGS=api` and RUNBOOK.md#when-a-deploy-rolls-back'
-      )
-    throw err
-  } finally {
-    await pf.release()
-  }
+export const releasePipeline: Pipeline<ReleaseContext> = {
+  name: 'release',
+  checks: [settings, target],
+  // The stack lock, before the stack is read: a restore holding it may have stopped the api. A
+  // second deploy, a rollback or a restore started meanwhile stops naming this one.
+  lock: (c) => ({ stack: c.o.project, holder: c.o.kind }),
+  steps: [
+    stack,
+    state,
+    version,
+    smokeAccount,
+    build,
+    imageOnTarget,
+    pin,
+    start,
+    healthy,
+    migrations,
+    switchEdge,
+    gate,
+    keepRelease,
+    drain,
+    recordSuccess,
+    prune,
+  ],
+  always: [rollBack, recordFailure],
 }
 
-async function prune(o: ReleaseOptions, p: Preflight): Promise<string> {
-  const history: HistoryEntry[] = [
-    ...p.history,
-    {
-      kind: o.kind,
-      version: p.version,
-      previous: p.current.version,
-      result: 'ok',
-      who: p.who,
-      at: new Date().toISOString(),
-      seconds: 0,
-    },
-  ]
-  const old = releasesToPrune(history, p.version, o.keep)
-  const removed: string[] = []
-  for (const v of old) {
-    // Only untags; an image still used by a container stays (docker refuses), which is fine.
-    const out = await $({ quiet: true, nothrow: true })`docker image rm ${imageRef('api', v)}`
-    if (out.ok) removed.push(v)
+export async function runRelease(o: ReleaseOptions): Promise<void> {
+  const ctx = createReleaseContext(o)
+  try {
+    await runPipeline({ ...releasePipeline, name: o.kind }, ctx)
+  } catch (err) {
+    if (!ctx.rolledBack) throw err
+    throw new StopError(
+      `${o.kind} of ${ctx.version} rolled back to ${ctx.current?.version}: ${reasonOf(err)}`,
+      'the previous release serves; see `make logs ARGS=api` and RUNBOOK.md#when-a-deploy-rolls-back'
+    )
   }
-  return removed.length ? `removed ${removed.join(', ')}` : 'nothing to remove'
 }

@@ -37,7 +37,7 @@ export async function stackNetwork(container: string): Promise<string> {
 
 /** `docker compose` for the deploy's project and env file, on the target. */
 export const composeFor = (o: ReleaseOptions) =>
-  composeArgs(o.mode, { project: o.project, envFile: o.envFile })
+  composeArgs(o.mode, { project: o.project, envFile: o.envFile, extraFiles: o.overlays })
 
 /** docker inspect's health status (`healthy`, `starting`, `unhealthy`) or the state when none. */
 export async function healthOf(container: string): Promise<string> {

@@ -20,7 +20,12 @@ import { objects } from './objects.ts'
 
 export const restorePipeline: Pipeline<RestoreContext> = {
   name: 'restore',
-  lock: (c) => ({ file: lockFile(c.project), holder: `restore of ${c.project}` }),
+  // The repository's lock (a backup or a prune of it), then the stack lock on the engine: a
+  // deploy or rollback must not replace the api while the data under it is being replaced.
+  lock: (c) => [
+    { file: lockFile(c.project), holder: `restore of ${c.project}` },
+    { stack: c.project, holder: 'restore', image: `medic-scribe/postgres:${c.env.SCRIBE_TAG}` },
+  ],
   steps: [
     password,
     snapshot,

@@ -12,6 +12,7 @@ import { checkHardening } from './hardening-rules.ts'
 import type { RuleContext, ServiceFacts } from './hardening-rules.ts'
 import { factsFromCompose, factsFromContainer } from './service-facts.ts'
 import type { ComposeConfig, ContainerInspect, ImageDefaults } from './service-facts.ts'
+import { childEnv } from '../../lib/env.ts'
 
 const q = $({ quiet: true, timeout: '1m' })
 
@@ -52,7 +53,7 @@ async function composeFacts(c: ScanContext, mode: StackMode): Promise<ServiceFac
   const out = await $({
     quiet: true,
     timeout: '1m',
-    env: { ...process.env, ...renderEnv(c) },
+    env: childEnv(renderEnv(c)),
   })`docker ${args} config --format json`
   const config = JSON.parse(out.stdout) as ComposeConfig
   const defaults = new Map<string, ImageDefaults | undefined>()

@@ -5,6 +5,7 @@ import { $, fs, path, which } from 'zx'
 import { StopError } from '../../lib/errors.ts'
 import { detail } from '../../lib/step.ts'
 import { TRIVY_VERSION, judgeTrivyVersion } from './trivy-version.ts'
+import { childEnv } from '../../lib/env.ts'
 
 export const TRIVY_MODULE = 'github.com/aquasecurity/trivy'
 export const trivyCacheDir = (toolsDir: string): string =>
@@ -69,17 +70,18 @@ export async function buildTrivy(toolsDir: string): Promise<TrivyTool> {
   const build = $({
     quiet: true,
     timeout: '40m',
-    env: {
-      ...process.env,
-      GOBIN: staging,
-      CGO_ENABLED: '0',
-      // Trivy 0.74 uses encoding/json/v2, an experiment in Go 1.26 (its own release build sets it).
-      GOEXPERIMENT: 'jsonv2',
-      GOTOOLCHAIN: 'local',
-      GOFLAGS: '-mod=mod',
-      // The machine is shared: two compile jobs at most.
-      GOMAXPROCS: process.env.GOMAXPROCS ?? '2',
-    },
+    env: childEnv(
+      {
+        GOBIN: staging,
+        CGO_ENABLED: '0',
+        // Trivy 0.74 uses encoding/json/v2, an experiment in Go 1.26 (its release build sets it).
+        GOEXPERIMENT: 'jsonv2',
+        GOTOOLCHAIN: 'local',
+        GOFLAGS: '-mod=mod',
+      },
+      // The machine is shared: two compile jobs at most, unless the operator says otherwise.
+      { GOMAXPROCS: '2' }
+    ),
   })`${go} install -v -p 2 -trimpath -ldflags ${ldflags} ${TRIVY_MODULE}/cmd/trivy@v${TRIVY_VERSION}`
   let compiled = 0
   let downloads = 0

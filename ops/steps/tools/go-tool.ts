@@ -3,19 +3,18 @@
 // since the machine is shared) and an atomic move into the tools cache under a lock, so two
 // runs on a fresh machine build once and never see half a binary.
 import { $, fs, path, which } from 'zx'
+import { childEnv } from '../../lib/env.ts'
 import { StopError } from '../../lib/errors.ts'
 import { acquireLock } from '../../lib/lock.ts'
 import { detail } from '../../lib/step.ts'
 
 /** The environment of every Go tool build. */
-export const goBuildEnv = (extra: Record<string, string> = {}): NodeJS.ProcessEnv => ({
-  ...process.env,
-  CGO_ENABLED: '0',
-  GOTOOLCHAIN: 'local',
-  GOFLAGS: '-mod=mod -trimpath',
-  GOMAXPROCS: process.env.GOMAXPROCS ?? '2',
-  ...extra,
-})
+export const goBuildEnv = (extra: Record<string, string> = {}): NodeJS.ProcessEnv =>
+  childEnv(
+    { CGO_ENABLED: '0', GOTOOLCHAIN: 'local', GOFLAGS: '-mod=mod -trimpath', ...extra },
+    // The operator's GOMAXPROCS wins; two compile jobs otherwise.
+    { GOMAXPROCS: '2' }
+  )
 
 /** Stops with one line when there is no Go toolchain to build with. */
 export async function requireGo(tool: string): Promise<string> {

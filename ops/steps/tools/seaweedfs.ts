@@ -8,6 +8,7 @@ import { defineStep, runPipeline } from '../../lib/pipeline.ts'
 import type { Pipeline, PipelineContext } from '../../lib/pipeline.ts'
 import { StopError } from '../../lib/errors.ts'
 import { detail } from '../../lib/step.ts'
+import { childEnv } from '../../lib/env.ts'
 
 /** SeaweedFS 4.53 (weed/util/version/constants.go), as the proxy names that commit. */
 export const SEAWEEDFS_MODULE = 'github.com/seaweedfs/seaweedfs'
@@ -49,6 +50,8 @@ const download = defineStep<SeaweedfsContext>({
   name: (c) => `go mod download ${SEAWEEDFS_MODULE}@${c.version}`,
   changes: true,
   skip: skipWhenCached,
+  // From the Go module proxy: a dropped connection is worth another try.
+  retries: 2,
   run: async (c) => {
     if ((await $({ nothrow: true, quiet: true, timeout: '10s' })`go version`).exitCode !== 0)
       throw new StopError('go is not installed', 'install Go 1.26.6 or newer (go.dev/dl)')
@@ -87,7 +90,7 @@ const build = defineStep<SeaweedfsContext>({
     try {
       await $({
         cwd: path.join(c.dir, 'src'),
-        env: { ...process.env, GOFLAGS: '-trimpath' },
+        env: childEnv({ GOFLAGS: '-trimpath' }),
         timeout: '60m',
       })`go build -ldflags ${'-s -w'} -o ${partial} ./weed`
     } finally {

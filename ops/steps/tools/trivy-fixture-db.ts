@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto'
 import { homedir } from 'node:os'
 import { $, fs, path } from 'zx'
+import { goBuildEnv } from './go-tool.ts'
 import { StopError } from '../../lib/errors.ts'
 import { fromRoot } from '../../lib/paths.ts'
 import { defineStep, runPipeline } from '../../lib/pipeline.ts'
@@ -48,14 +49,8 @@ const build = defineStep<FixtureDbContext>({
       quiet: true,
       cwd: FIXTURE_DB_SOURCE,
       timeout: '20m',
-      env: {
-        ...process.env,
-        CGO_ENABLED: '0',
-        GOTOOLCHAIN: 'local',
-        // go.sum decides every module version; the build never edits go.mod.
-        GOFLAGS: '-mod=readonly -trimpath',
-        GOMAXPROCS: process.env.GOMAXPROCS ?? '2',
-      },
+      // go.sum decides every module version; the build never edits go.mod.
+      env: goBuildEnv({ GOFLAGS: '-mod=readonly -trimpath' }),
     })`go build -ldflags ${'-s -w'} -o ${partial} .`
     await fs.rename(partial, c.bin)
     return `${Math.round((Date.now() - started) / 1000)} s`

@@ -9,7 +9,7 @@ import { createContext } from '../../lib/context.ts'
 import type { OpsContext } from '../../lib/context.ts'
 import { checkDatabasePassword } from '../../lib/database-password.ts'
 import { ensureEnvFile } from '../../lib/env-file.ts'
-import { loadOpsEnv } from '../../lib/env.ts'
+import { childEnv, exportToChildren, loadOpsEnv } from '../../lib/env.ts'
 import type { OpsEnv } from '../../lib/env.ts'
 import { StopError } from '../../lib/errors.ts'
 import { ensureLocalCerts, localCertPaths } from '../../lib/local-ca.ts'
@@ -77,7 +77,7 @@ const monitorConfig = defineStep<UpContext>({
   skip: (c) => (c.monitor ? false : 'the monitor is off (ARGS=--monitor starts it)'),
   run: async (c) => {
     // compose.monitor.yml reads these; compose takes the process environment over the env file.
-    Object.assign(process.env, await prepareMonitor(c, c.env, c.mode))
+    exportToChildren(await prepareMonitor(c, c.env, c.mode))
     return 'rendered from the settings'
   },
 })
@@ -150,7 +150,7 @@ const firstAccount = defineStep<UpContext>({
     const password = randomBytes(12).toString('base64url')
     await $({
       quiet: true,
-      env: { ...process.env, USER_PASSWORD: password },
+      env: childEnv({ USER_PASSWORD: password }),
     })`docker ${args(c)} exec -T -e USER_PASSWORD api node /app/user.js add ${email}`
     echo(
       `  created ${email} with the password ${password} (shown once: change it with make user-stack ARGS="add ${email}")`
