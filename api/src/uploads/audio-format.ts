@@ -27,8 +27,9 @@ const ACCEPTED = new Set([
 
 export type AudioFormat = { mediaType: string; ext: string }
 
+// windows-1252 maps every byte to one character, so ASCII markers are found where they are.
 const includesAscii = (b: Uint8Array, text: string): boolean =>
-  Buffer.from(b.buffer, b.byteOffset, b.byteLength).includes(text, 0, 'latin1')
+  new TextDecoder('windows-1252').decode(b).includes(text)
 
 /**
  * Containers that can hold anything are accepted only with audio the engines read: WebM/Matroska
