@@ -37,6 +37,12 @@ describe('upload sniffing of what the PWA records', () => {
     })
   })
 
+  it("should accept what Chromium's MediaRecorder writes, whole and cut after its fifth chunk", async () => {
+    const webm = fixture('chromium-mediarecorder.webm')
+    expect(await detectAudio(webm)).toEqual({ mediaType: 'audio/webm', ext: 'webm' })
+    expect(await detectAudio(webm.subarray(0, 16_794))).toMatchObject({ mediaType: 'audio/webm' })
+  })
+
   it('should refuse a WebM without an Opus track (a video, or another codec)', async () => {
     expect(await detectAudio(webmWith('A_OPUS'))).toMatchObject({ mediaType: 'audio/webm' })
     expect(await detectAudio(webmWith('V_VP8\0'))).toBeUndefined()
