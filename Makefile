@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 ARGS ?=
 
-.PHONY: help install dev test test-unit test-chaos test-process lint format typecheck build user bench-api bench-long-audio eval-notes bench-auth supabase-check bootstrap images up down logs ps monitor-status alerts-test silence silences backup backup-verify backup-prune restore bench-backup certs renew-certs tls-grade seaweedfs bench-stt bench-storage deploy rollback deploy-history load user-stack test-stack test-e2e trivy scan k8s-validate clean chaos
+.PHONY: help install dev test test-unit test-chaos test-process lint format typecheck build user bench-api bench-long-audio eval-notes bench-auth supabase-check bootstrap images up down logs ps monitor-status alerts-test silence silences backup backup-verify backup-prune restore bench-backup certs renew-certs tls-grade seaweedfs bench-stt bench-upload-formats bench-storage deploy rollback deploy-history load user-stack test-stack test-e2e trivy scan k8s-validate clean chaos
 
 help: ## List every target with one line each
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z0-9_-]+:.*## / {printf "  \033[36m%-18s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -113,6 +113,9 @@ seaweedfs: ## Build (once, cached) the SeaweedFS S3 server the object-storage te
 
 bench-stt: install ## Word error rate and speed of the offline engines, Whisper vs PocketSphinx (ARGS="--count 10")
 	npm run --silent bench:stt -- $(ARGS)
+
+bench-upload-formats: install ## Bytes a minute of WAV vs Opus (WebM, Ogg) and a throttled 30-minute upload (ARGS="--kbps 4000")
+	npm run --silent bench:upload-formats -- $(ARGS)
 
 bench-storage: install seaweedfs ## Upload ingest MB/s: object store (SeaweedFS) vs disk store, same run (ARGS="--size-mb 64")
 	npm run --silent bench:storage -- $(ARGS)

@@ -57,6 +57,14 @@ export const ConfigSchema = z
     // E-mail addresses that may create and edit clinic-wide note templates (api/src/templates/policy.ts).
     CLINIC_TEMPLATE_EDITORS: csv.transform((emails) => emails.map((e) => e.toLowerCase())),
     PROVIDER_TIMEOUT_MS: z.coerce.number().int().positive().default(120_000),
+    // Whether the PWA records Opus (~0.18 MB a minute) instead of 16 kHz WAV (~1.9 MB). Only PCM
+    // WAV can be cut into chunks here, so Opus goes to an OpenAI-compatible engine whole: turn it
+    // off for an engine that cannot transcribe a whole consultation within PROVIDER_TIMEOUT_MS
+    // (the stack's offline engine on one CPU; compose.yml does).
+    PWA_RECORD_OPUS: z
+      .enum(['true', 'false', '1', '0'])
+      .default('true')
+      .transform((v) => v === 'true' || v === '1'),
     SUPABASE_URL: optionalUrl,
     // Legacy shared secret (HS256); projects on asymmetric signing keys are verified via their JWKS.
     SUPABASE_JWT_SECRET: z.string().min(32).optional(),

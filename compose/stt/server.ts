@@ -97,7 +97,7 @@ async function transcribe(req: IncomingMessage, res: ServerResponse) {
     const verbose = await limiter.run(async () => {
       if (gone.signal.aborted) throw new SttError(499, 'the client went away', 'client_closed')
       const wav = join(dir, 'input.wav')
-      const { duration } = await toRecognizerWav(file.path, sniffed.sox, wav)
+      const { duration } = await toRecognizerWav(file.path, sniffed.type, wav)
       return engine.transcribe({
         wav,
         duration,
@@ -106,7 +106,7 @@ async function transcribe(req: IncomingMessage, res: ServerResponse) {
       })
     })
     log('transcribed', {
-      format: sniffed.sox,
+      format: sniffed.type,
       bytes: file.bytes,
       audio_s: verbose.duration,
       took_s: Math.round(performance.now() - started) / 1000,

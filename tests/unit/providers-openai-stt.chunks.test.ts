@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import { http, HttpResponse } from 'msw'
 import { describe, expect, it } from 'vitest'
 import { createOpenAiStt } from '../../api/src/providers/stt/openai.ts'
@@ -181,5 +182,25 @@ describe('openai-compatible speech-to-text, long audio', () => {
     expect(mock.seen).toHaveLength(0)
     await createOpenAiStt({ apiKey: 'sk-test', chunks: limits }).transcribe(ogg)
     expect(mock.seen).toHaveLength(1)
+  })
+
+  it('an Opus recording longer than STT_MAX_CHUNK_SECONDS goes whole: its length is not read here', async () => {
+    // The PWA's WebM/Opus (7.2 s) against a 5 s chunk limit: only PCM WAV has a duration the API
+    // reads, so a compressed recording under STT_MAX_CHUNK_MB (an hour of 24 kb/s Opus is
+    // ~11 MB) is sent as it is, never failed for its length (PWA_RECORD_OPUS is why the stack's
+    // slow offline engine keeps WAV).
+    const mock = transcriptions()
+    server.use(mock.handler)
+    const webm: AudioInput = {
+      bytes: new Uint8Array(readFileSync('tests/fixtures/audio/speech-opus.webm')),
+      mediaType: 'audio/webm',
+      filename: 'consultation.webm',
+      language: 'en',
+    }
+    await createOpenAiStt({ apiKey: 'sk-test', chunks: { ...limits, maxSeconds: 5 } }).transcribe(
+      webm
+    )
+    expect(mock.seen).toHaveLength(1)
+    expect(mock.seen[0]).toMatchObject({ bytes: webm.bytes.length, filename: 'consultation.webm' })
   })
 })

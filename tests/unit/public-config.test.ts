@@ -29,7 +29,7 @@ describe('GET /api/config', { timeout: 60_000 }, () => {
 
   it('should answer local mode without a token', async () => {
     const { body } = await read({})
-    expect(body).toEqual({ auth: { mode: 'local' } })
+    expect(body).toEqual({ auth: { mode: 'local' }, recording: { opus: true } })
     // The rest of /api stays behind sign-in.
     expect((await h!.request('/api/notes')).status).toBe(401)
   })
@@ -47,9 +47,15 @@ describe('GET /api/config', { timeout: 60_000 }, () => {
         supabase_url: 'https://abcd.supabase.co',
         supabase_anon_key: 'sb_publishable_abc123',
       },
+      recording: { opus: true },
     })
     expect(JSON.stringify(body)).not.toContain(secret)
     expect(res.headers.get('content-type')).toMatch(/^application\/json/)
+  })
+
+  it('should tell the PWA not to record Opus when PWA_RECORD_OPUS is false', async () => {
+    const { body } = await read({ PWA_RECORD_OPUS: 'false' })
+    expect(body.recording).toEqual({ opus: false })
   })
 
   it('should say null for an anon key that is not configured', async () => {

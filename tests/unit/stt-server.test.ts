@@ -87,24 +87,35 @@ describe('audio sniffing', () => {
     new Uint8Array(Buffer.concat([Buffer.from(text, 'latin1'), Buffer.alloc(pad)]))
 
   it('should accept what sox reads', () => {
-    expect(sniffAudio(bytes('RIFF\0\0\0\0WAVEfmt '))).toEqual({ ok: true, sox: 'wav' })
-    expect(sniffAudio(bytes('fLaC'))).toEqual({ ok: true, sox: 'flac' })
+    expect(sniffAudio(bytes('RIFF\0\0\0\0WAVEfmt '))).toEqual({ ok: true, type: 'wav' })
+    expect(sniffAudio(bytes('fLaC'))).toEqual({ ok: true, type: 'flac' })
     expect(sniffAudio(bytes('OggS\0\x02' + '\0'.repeat(22) + '\x01vorbis'))).toEqual({
       ok: true,
-      sox: 'ogg',
+      type: 'ogg',
     })
-    expect(sniffAudio(bytes('ID3\x04'))).toEqual({ ok: true, sox: 'mp3' })
-    expect(sniffAudio(new Uint8Array([0xff, 0xfb, 0x90, 0x64]))).toEqual({ ok: true, sox: 'mp3' })
+    expect(sniffAudio(bytes('ID3\x04'))).toEqual({ ok: true, type: 'mp3' })
+    expect(sniffAudio(new Uint8Array([0xff, 0xfb, 0x90, 0x64]))).toEqual({ ok: true, type: 'mp3' })
+  })
+
+  it('should accept Opus in Ogg and in WebM, as the PWA records it, for the Opus decoder', () => {
+    const fixture = (name: string) =>
+      new Uint8Array(readFileSync(`tests/fixtures/audio/${name}`)).subarray(0, 4096)
+    expect(sniffAudio(fixture('speech-opus.ogg'))).toEqual({ ok: true, type: 'ogg-opus' })
+    expect(sniffAudio(fixture('speech-opus.webm'))).toEqual({ ok: true, type: 'webm-opus' })
   })
 
   it('should name what it refuses', () => {
-    expect(sniffAudio(new Uint8Array([0x1a, 0x45, 0xdf, 0xa3, 0x9f]))).toEqual({
+    expect(sniffAudio(new Uint8Array([0x1a, 0x45, 0xdf, 0xa3, 0x9f, 0x42, 0x86]))).toEqual({
       ok: false,
-      format: 'webm/matroska',
+      format: 'webm/matroska without an opus track',
     })
-    expect(sniffAudio(bytes('OggS\0\x02' + '\0'.repeat(22) + 'OpusHead'))).toEqual({
+    expect(sniffAudio(bytes('\x1a\x45\xdf\xa3webm V_VP8 A_VORBIS'))).toEqual({
       ok: false,
-      format: 'ogg/opus',
+      format: 'webm/matroska without an opus track',
+    })
+    expect(sniffAudio(bytes('OggS\0\x02' + '\0'.repeat(22) + '\x80theora'))).toEqual({
+      ok: false,
+      format: 'ogg (neither opus nor vorbis)',
     })
     expect(sniffAudio(bytes('\0\0\0\x20ftypM4A '))).toEqual({ ok: false, format: 'mp4/m4a' })
     expect(sniffAudio(new Uint8Array([0xff, 0xf1, 0x50, 0x80]))).toEqual({

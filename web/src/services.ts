@@ -14,6 +14,8 @@ import { tabLocks } from './lib/tab-locks.ts'
 import type { LiveEvent } from './lib/types.ts'
 import { xhrSender } from './lib/senders.ts'
 import { QUEUE_CHANGED, requestBackgroundUpload } from './lib/background-sync.ts'
+import { opusRecordingAllowed } from './lib/public-config.ts'
+import { WAV, chooseRecordingFormat } from './lib/recording-format.ts'
 
 export type Services = { store: LocalStore; queue: UploadQueue; recorder: Recorder }
 
@@ -66,7 +68,10 @@ export function getServices(): Promise<Services> {
       onUnauthorized: () => auth.expire(),
       online: navigator.onLine,
     })
-    const recorder = new Recorder(store, locks)
+    // Opus where the browser records it and the server's engine takes it whole (recording-format.ts).
+    const recorder = new Recorder(store, locks, () =>
+      opusRecordingAllowed() ? chooseRecordingFormat() : WAV
+    )
     window.addEventListener('online', () => {
       queue.setOnline(true)
       live.restart()

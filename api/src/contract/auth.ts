@@ -24,5 +24,7 @@ export const PublicConfigSchema = z.strictObject({
       supabase_anon_key: z.string().nullable(),
     }),
   ]),
+  /** opus: the PWA may record Opus (WebM/Ogg) instead of 16 kHz WAV (PWA_RECORD_OPUS). */
+  recording: z.strictObject({ opus: z.boolean() }).optional(),
 })
 export type PublicConfig = z.infer<typeof PublicConfigSchema>

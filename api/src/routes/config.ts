@@ -7,8 +7,8 @@ import type { AppDeps, AppEnv } from '../deps.ts'
  * by design (Supabase's anon key ships in every browser client); no secret ever goes here.
  */
 export function registerConfigRoutes(app: Hono<AppEnv>, deps: AppDeps) {
-  const { SUPABASE_URL, SUPABASE_ANON_KEY } = deps.config
-  const body: PublicConfig = SUPABASE_URL
+  const { SUPABASE_URL, SUPABASE_ANON_KEY, PWA_RECORD_OPUS } = deps.config
+  const auth: PublicConfig = SUPABASE_URL
     ? {
         auth: {
           mode: 'supabase',
@@ -17,6 +17,7 @@ export function registerConfigRoutes(app: Hono<AppEnv>, deps: AppDeps) {
         },
       }
     : { auth: { mode: 'local' } }
+  const body: PublicConfig = { ...auth, recording: { opus: PWA_RECORD_OPUS } }
   // no-cache: a redeploy that switches the mode is seen on the next load, via revalidation.
   app.get('/api/config', (c) => c.json(body, 200, { 'cache-control': 'no-cache' }))
 }

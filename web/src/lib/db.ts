@@ -15,6 +15,9 @@ export type LocalRecording = {
   language: string
   patientRef: string
   sampleRate: number
+  /** `audio/webm;codecs=opus` or `audio/ogg;codecs=opus` (chunks are the container's bytes);
+   * absent or `audio/wav`: chunks are 16-bit PCM, wrapped in a WAV header at upload. */
+  mimeType?: string
   durationMs: number
   bytes: number
   chunkCount: number

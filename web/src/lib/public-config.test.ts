@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { loadPublicConfig } from './public-config.ts'
+import { loadPublicConfig, opusRecordingAllowed } from './public-config.ts'
 
 afterEach(() => localStorage.clear())
 
@@ -27,5 +27,15 @@ describe('loadPublicConfig', () => {
     expect(await loadPublicConfig(answering(404, { error: { code: 'NOT_FOUND' } }))).toEqual({
       auth: { mode: 'local' },
     })
+  })
+
+  it('lets the PWA record Opus only when the server says so', async () => {
+    await loadPublicConfig(answering(200, { auth: { mode: 'local' } }))
+    expect(opusRecordingAllowed()).toBe(false) // an older server: WAV, which it reads
+    const allowing = { auth: { mode: 'local' }, recording: { opus: true } }
+    expect(await loadPublicConfig(answering(200, allowing))).toEqual(allowing)
+    expect(opusRecordingAllowed()).toBe(true)
+    await loadPublicConfig(answering(200, { auth: { mode: 'local' }, recording: { opus: false } }))
+    expect(opusRecordingAllowed()).toBe(false)
   })
 })

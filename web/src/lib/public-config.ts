@@ -12,6 +12,13 @@ const TIMEOUT_MS = 4_000
 
 /** The contract's shape, checked by hand: the PWA takes only types from the contract (no zod). */
 function parse(value: unknown): PublicConfig | null {
+  const auth = parseAuth(value)
+  if (!auth) return null
+  const opus = (value as { recording?: { opus?: unknown } }).recording?.opus
+  return typeof opus === 'boolean' ? { ...auth, recording: { opus } } : auth
+}
+
+function parseAuth(value: unknown): PublicConfig | null {
   const a = (value as { auth?: Record<string, unknown> } | null)?.auth
   if (a?.mode === 'local') return LOCAL
   if (
@@ -38,8 +45,23 @@ function cached(): PublicConfig | null {
   }
 }
 
+let loaded: PublicConfig | null = null
+
+/**
+ * Whether the server lets this PWA record Opus: only when it says so. A server that does not say
+ * (older than Opus uploads) is sent 16 kHz WAV, which every version and engine reads.
+ */
+export function opusRecordingAllowed(): boolean {
+  return (loaded ?? cached())?.recording?.opus === true
+}
+
 /** The server's answer; else the last one seen on this device; else local mode. */
 export async function loadPublicConfig(fetchImpl: typeof fetch = fetch): Promise<PublicConfig> {
+  loaded = await fetchPublicConfig(fetchImpl)
+  return loaded
+}
+
+async function fetchPublicConfig(fetchImpl: typeof fetch): Promise<PublicConfig> {
   try {
     const res = await fetchImpl('/api/config', {
       headers: { accept: 'application/json' },

@@ -126,6 +126,18 @@ describe('UploadQueue', () => {
     expect(uploaded).toEqual([['rec-aaaaaaaa', 'srv-1']])
   })
 
+  it('uploads an Opus recording as its container bytes, unwrapped, with its type', async () => {
+    const { store } = await freshStore()
+    await withAudio(store, rec('rec-opus', { mimeType: 'audio/webm;codecs=opus' }))
+    const h = harness(store, [accepted('srv-2')])
+    await h.queue.start()
+    await h.queue.whenIdle()
+    const audio = h.sent[0]!.audio
+    expect(audio.size).toBe(12) // the chunks as MediaRecorder wrote them: no WAV header
+    expect(audio.type).toBe('audio/webm;codecs=opus')
+    expect(await store.get('rec-opus')).toBeUndefined()
+  })
+
   it('retries with backoff on network errors and 5xx, keeping the audio until the 202', async () => {
     const { store } = await freshStore()
     await withAudio(store, rec('rec-bbbbbbbb'))

@@ -6,6 +6,7 @@
 import type { LocalRecording, LocalStore } from './db.ts'
 import { UPLOAD_LOCK, captureLock, inProcessLocks } from './tab-locks.ts'
 import type { TabLocks } from './tab-locks.ts'
+import { storedFormat } from './recording-format.ts'
 import { wavBlob } from './wav.ts'
 import { backoffDelay } from '../../../api/src/contract/retry.ts'
 
@@ -269,7 +270,12 @@ export class UploadQueue {
     await this.publish()
     let result: SendResult
     try {
-      const audio = wavBlob(await this.o.store.chunks(rec.id), rec.sampleRate)
+      const chunks = await this.o.store.chunks(rec.id)
+      const format = storedFormat(rec.mimeType)
+      const audio =
+        format.kind === 'wav'
+          ? wavBlob(chunks, rec.sampleRate)
+          : new Blob(chunks, { type: format.mimeType })
       result = await this.o.send({
         recording: rec,
         audio,

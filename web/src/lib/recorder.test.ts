@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { openStore } from './db.ts'
 import type { LocalStore } from './db.ts'
 import { Recorder } from './recorder.ts'
+import { chooseRecordingFormat } from './recording-format.ts'
 
 type Port = { onmessage: ((e: MessageEvent) => void) | null; postMessage: (m: unknown) => void }
 let port: Port
@@ -148,4 +149,71 @@ describe('Recorder', () => {
       'cannot start while recording'
     )
   })
+
+  it('records Opus through MediaRecorder where the browser has it, a chunk a second on disk', async () => {
+    vi.stubGlobal('MediaRecorder', FakeMediaRecorder)
+    const rec = new Recorder(store, undefined, () => chooseRecordingFormat(FakeMediaRecorder))
+    const id = await rec.start({ template: 'soap', language: 'en', patientRef: '' })
+    const encoder = FakeMediaRecorder.last!
+    expect(encoder.options).toEqual({
+      mimeType: 'audio/webm;codecs=opus',
+      audioBitsPerSecond: 24_000,
+    })
+    expect(encoder.timeslice).toBe(1000)
+    expect(await store.get(id)).toMatchObject({ mimeType: 'audio/webm;codecs=opus' })
+
+    feedSeconds(1) // the worklet's PCM feeds the level meter only
+    encoder.emit('HEADER+CLUSTER1')
+    encoder.emit('CLUSTER2')
+    await settle()
+    // On disk while recording: a crash now leaves the container's first two chunks.
+    expect((await store.get(id))?.chunkCount).toBe(2)
+
+    await rec.pause()
+    expect(encoder.state).toBe('paused')
+    await rec.resume()
+    expect(encoder.state).toBe('recording')
+    await rec.stop()
+    const saved = await store.get(id)
+    expect(saved?.status).toBe('pending')
+    const text = (await store.chunks(id)).map((c) => new TextDecoder().decode(c)).join('|')
+    expect(text).toBe('HEADER+CLUSTER1|CLUSTER2|PAUSED|LAST')
+  })
 })
+
+/** MediaRecorder as the page sees it: chunks arrive as dataavailable events. */
+class FakeMediaRecorder {
+  static last: FakeMediaRecorder | null = null
+  static isTypeSupported = (t: string) => t === 'audio/webm;codecs=opus'
+  state: 'inactive' | 'recording' | 'paused' = 'inactive'
+  timeslice = 0
+  ondataavailable: ((e: { data: Blob }) => void) | null = null
+  onstop: (() => void) | null = null
+  constructor(
+    _stream: unknown,
+    readonly options: unknown
+  ) {
+    FakeMediaRecorder.last = this
+  }
+  emit(text: string) {
+    this.ondataavailable?.({ data: new Blob([text]) })
+  }
+  start(timeslice: number) {
+    this.timeslice = timeslice
+    this.state = 'recording'
+  }
+  pause() {
+    this.state = 'paused'
+  }
+  requestData() {
+    this.emit('PAUSED')
+  }
+  resume() {
+    this.state = 'recording'
+  }
+  stop() {
+    this.emit('LAST')
+    this.state = 'inactive'
+    queueMicrotask(() => this.onstop?.())
+  }
+}

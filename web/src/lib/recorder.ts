@@ -1,8 +1,12 @@
-// Web Audio plumbing around RecorderMachine: microphone → AudioWorklet → 16 kHz 16-bit PCM,
-// written to IndexedDB one second at a time as it is captured, before any upload.
+// Web Audio plumbing around RecorderMachine: microphone → MediaRecorder's Opus (WebM or Ogg) where
+// the browser has it, else AudioWorklet → 16 kHz 16-bit PCM (recording-format.ts says why);
+// written to IndexedDB one second at a time as it is captured, before any upload. The worklet
+// runs in both cases: it feeds the level meter.
 import type { LocalStore } from './db.ts'
 import { RecorderMachine } from './recorder-machine.ts'
 import type { RecorderState } from './recorder-machine.ts'
+import { OPUS_BITS_PER_SECOND, chooseRecordingFormat } from './recording-format.ts'
+import type { RecordingFormat } from './recording-format.ts'
 import { captureLock, inProcessLocks } from './tab-locks.ts'
 import type { TabLocks } from './tab-locks.ts'
 import { Downsampler, TARGET_RATE, level } from './wav.ts'
@@ -33,10 +37,12 @@ export class Recorder {
   onError: ((message: string) => void) | null = null
 
   private releaseCapture: (() => void) | null = null
+  private encoder: MediaRecorder | null = null
 
   constructor(
     private readonly store: LocalStore,
-    private readonly locks: TabLocks = inProcessLocks()
+    private readonly locks: TabLocks = inProcessLocks(),
+    private readonly chooseFormat: () => RecordingFormat = chooseRecordingFormat
   ) {}
 
   get state(): RecorderState {
@@ -81,6 +87,14 @@ export class Recorder {
       this.pending = []
       this.pendingSamples = 0
       this.error = null
+      const format = this.chooseFormat()
+      const encoder =
+        format.kind === 'opus'
+          ? new MediaRecorder(stream, {
+              mimeType: format.mimeType,
+              audioBitsPerSecond: OPUS_BITS_PER_SECOND,
+            })
+          : null
       const id = newRecordingId()
       // Held while capturing: other tabs' queues leave this recording alone until it is stopped
       // or this tab is closed (the browser then releases the lock).
@@ -93,6 +107,7 @@ export class Recorder {
         language: opts.language,
         patientRef: opts.patientRef,
         sampleRate: TARGET_RATE,
+        mimeType: format.mimeType,
         durationMs: 0,
         bytes: 0,
         chunkCount: 0,
@@ -101,7 +116,12 @@ export class Recorder {
         lastError: null,
       })
       this.id = id
+      this.encoder = encoder
       node.port.onmessage = (e: MessageEvent<Float32Array>) => this.onBlock(e.data)
+      if (encoder) {
+        encoder.ondataavailable = (e: BlobEvent) => this.saveEncoded(id, e.data)
+        encoder.start(1000) // a chunk a second, saved as it comes
+      }
       this.machine.send('start')
       return id
     } catch (err) {
@@ -118,10 +138,25 @@ export class Recorder {
     if (this.machine.state !== 'recording' || !this.downsampler) return
     const l = level(block)
     for (const fn of this.levelListeners) fn(l)
+    if (this.encoder) return // the PCM only measures the level; MediaRecorder records
     const pcm = this.downsampler.process(block)
     this.pending.push(pcm)
     this.pendingSamples += pcm.length
     if (this.pendingSamples >= CHUNK_SAMPLES) this.flush()
+  }
+
+  /** Queues one chunk of MediaRecorder's container for IndexedDB, in order with the others. */
+  private saveEncoded(id: string, data: Blob) {
+    if (data.size === 0) return
+    const seq = this.seq++
+    this.queueWrite(async () => this.store.appendChunk(id, seq, await data.arrayBuffer()))
+  }
+
+  private queueWrite(write: () => Promise<void>) {
+    this.writes = this.writes.then(write).catch((err: unknown) => {
+      this.error = `could not save audio on this device: ${String(err)}`
+      this.onError?.(this.error)
+    })
   }
 
   /** Queues the buffered PCM for IndexedDB; writes stay in order. */
@@ -137,23 +172,23 @@ export class Recorder {
     this.pendingSamples = 0
     const id = this.id
     const seq = this.seq++
-    this.writes = this.writes
-      .then(() => this.store.appendChunk(id, seq, joined.buffer))
-      .catch((err: unknown) => {
-        this.error = `could not save audio on this device: ${String(err)}`
-        this.onError?.(this.error)
-      })
+    this.queueWrite(() => this.store.appendChunk(id, seq, joined.buffer))
   }
 
   async pause() {
     this.machine.send('pause')
     for (const fn of this.levelListeners) fn(0)
     this.flush()
+    if (this.encoder?.state === 'recording') {
+      this.encoder.pause()
+      this.encoder.requestData() // what was said before the pause is on disk now
+    }
     await this.ctx?.suspend()
   }
 
   async resume() {
     await this.ctx?.resume()
+    if (this.encoder?.state === 'paused') this.encoder.resume()
     this.machine.send('resume')
   }
 
@@ -163,7 +198,7 @@ export class Recorder {
     if (!id) throw new Error('not recording')
     const wasRecording = this.machine.state === 'recording'
     // Ask the worklet for its partial block so the last fraction of a second is kept.
-    if (wasRecording && this.node) {
+    if (wasRecording && this.node && !this.encoder) {
       await new Promise<void>((resolve) => {
         const node = this.node!
         const t = setTimeout(resolve, 300)
@@ -180,6 +215,19 @@ export class Recorder {
     const durationMs = this.machine.elapsedMs()
     this.machine.send('stop')
     this.flush()
+    const encoder = this.encoder
+    if (encoder && encoder.state !== 'inactive') {
+      // The last dataavailable comes before 'stop'; a browser that never says stop is not waited on.
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, 2_000)
+        encoder.onstop = () => {
+          clearTimeout(t)
+          resolve()
+        }
+        encoder.stop()
+      })
+    }
+    this.encoder = null
     this.node?.port.close()
     this.stream?.getTracks().forEach((t) => t.stop())
     await this.ctx?.close().catch(() => {})

@@ -1,6 +1,7 @@
 // How the queue sends a recording: XMLHttpRequest in the page (fetch reports no upload
 // progress), fetch in the service worker (which has no XMLHttpRequest). Same request either way.
 import type { LocalRecording } from './db.ts'
+import { storedFormat } from './recording-format.ts'
 import type { SendResult, Sender } from './queue.ts'
 
 function uploadForm(recording: LocalRecording, audio: Blob): FormData {
@@ -9,7 +10,11 @@ function uploadForm(recording: LocalRecording, audio: Blob): FormData {
   form.append('template', recording.template)
   form.append('language', recording.language)
   if (recording.patientRef) form.append('patient_ref', recording.patientRef)
-  form.append('audio', new File([audio], `${recording.id}.wav`, { type: 'audio/wav' }))
+  const format = storedFormat(recording.mimeType)
+  form.append(
+    'audio',
+    new File([audio], `${recording.id}.${format.ext}`, { type: format.mimeType.split(';')[0] })
+  )
   return form
 }
 
