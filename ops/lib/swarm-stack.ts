@@ -66,6 +66,8 @@ export type SwarmSettings = {
   objectsImage?: string
   /** Services left out of the stack (`stt` when a provider is used instead). */
   without?: string[]
+  /** The edge's certificate (PEM), as secrets; without it the edge makes a self-signed one. */
+  tls?: { fullchain: string; privkey: string }
   /** Provider keys to pass as secrets when set. */
   providerKeys?: { OPENAI_API_KEY?: string; DEEPGRAM_API_KEY?: string }
 }
@@ -106,6 +108,10 @@ export function secretsFor(s: SwarmSettings): SwarmSecret[] {
         },
       ],
     })
+  if (s.tls) {
+    values.tls_fullchain = s.tls.fullchain
+    values.tls_privkey = s.tls.privkey
+  }
   if (s.providerKeys?.OPENAI_API_KEY) values.openai_api_key = s.providerKeys.OPENAI_API_KEY
   if (s.providerKeys?.DEEPGRAM_API_KEY) values.deepgram_api_key = s.providerKeys.DEEPGRAM_API_KEY
   return Object.entries(values).map(([key, value]) => ({
@@ -202,6 +208,11 @@ function service(
     env.API_UPSTREAM = 'tasks.api:8080'
     env.HTTPS_PORT = String(s.httpsPort)
     delete env.TLS_DIR
+    if (secrets.has('tls_fullchain')) {
+      env.TLS_DIR = '/etc/nginx/tls'
+      for (const f of ['fullchain', 'privkey'])
+        mounted.push({ source: `tls_${f}`, target: `/etc/nginx/tls/${f}.pem` })
+    }
   }
   out.image = image(s, c.image ?? `medic-scribe/${name}`, name === 'api' ? s.apiTag : s.tag)
   for (const key of ['command', 'entrypoint', 'user', 'stop_grace_period', 'logging'] as const)

@@ -1,5 +1,5 @@
 // The three Swarm scripts as pipelines over one context (ops/steps/swarm/context.ts):
-// swarm-deploy: manager, placement labels, registry, images, stack file, secrets, deploy, converge;
+// swarm-deploy: manager, placement labels, registry, stack file, images, secrets, deploy, converge;
 // swarm-status: manager, nodes, services, failures (read-only);
 // swarm-rollback: manager, rollback, converge.
 import { runPipeline } from '../../lib/pipeline.ts'
@@ -25,7 +25,7 @@ const lock = (c: SwarmContext) => ({
 export const swarmDeployPipeline: Pipeline<SwarmContext> = {
   name: 'swarm-deploy',
   lock,
-  steps: [manager, labels, registry, images, stackFile, secrets, deploy, converge],
+  steps: [manager, labels, registry, stackFile, images, secrets, deploy, converge],
 }
 
 export const swarmStatusPipeline: Pipeline<SwarmContext> = {

@@ -4,7 +4,8 @@
 // build/swarm/<stack>/stack.json. It holds no secret values: those are Swarm secrets.
 import { createHmac } from 'node:crypto'
 import { $, fs, path } from 'zx'
-import { composeArgs } from '../../lib/compose.ts'
+import { CERTS_DIR, composeArgs } from '../../lib/compose.ts'
+import { localCertPaths } from '../../lib/local-ca.ts'
 import { StopError } from '../../lib/errors.ts'
 import { defineStep } from '../../lib/pipeline.ts'
 import { seaweedfsImageRef } from '../../lib/seaweedfs-image.ts'
@@ -31,6 +32,18 @@ export async function renderCompose(c: SwarmContext): Promise<ComposeConfig> {
     },
   })`docker ${args} config --format json`
   return JSON.parse(out.stdout) as ComposeConfig
+}
+
+/** The certificate `make up` or `make certs` left in compose/certs/server, if any. */
+async function edgeCertificate(): Promise<{ tls?: { fullchain: string; privkey: string } }> {
+  const p = localCertPaths(CERTS_DIR)
+  if (!(await fs.pathExists(p.serverCert)) || !(await fs.pathExists(p.serverKey))) return {}
+  return {
+    tls: {
+      fullchain: await fs.readFile(p.serverCert, 'utf8'),
+      privkey: await fs.readFile(p.serverKey, 'utf8'),
+    },
+  }
 }
 
 /** The settings the transform takes, from the operator's environment and this run's flags. */
@@ -81,6 +94,7 @@ export async function swarmSettings(c: SwarmContext): Promise<SwarmSettings> {
           objectsImage: `${c.registry ? `${c.registry}/` : ''}${await seaweedfsImageRef()}`,
         }),
     without: env.SWARM_WITHOUT,
+    ...(await edgeCertificate()),
     providerKeys: {
       ...(env.OPENAI_API_KEY ? { OPENAI_API_KEY: env.OPENAI_API_KEY } : {}),
       ...(env.DEEPGRAM_API_KEY ? { DEEPGRAM_API_KEY: env.DEEPGRAM_API_KEY } : {}),
@@ -94,6 +108,14 @@ export const stackFile = defineStep<SwarmContext>({
   run: async (c) => {
     const { file, secrets } = toStackFile(await renderCompose(c), await swarmSettings(c))
     c.secrets = secrets
+    // The images the nodes will pull, each from the local one of the same name.
+    const prefix = c.registry ? `${c.registry}/` : ''
+    c.images = new Map(
+      Object.values(file.services as Record<string, { image: string }>).map(({ image }) => [
+        image.startsWith(prefix) ? image.slice(prefix.length) : image,
+        image,
+      ])
+    )
     c.stackFile = path.join(swarmDir(c.stack), 'stack.json')
     await fs.mkdirp(path.dirname(c.stackFile))
     await fs.writeFile(c.stackFile, `${JSON.stringify(file, null, 2)}\n`, { mode: 0o600 })

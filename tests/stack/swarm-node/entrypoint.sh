@@ -13,4 +13,7 @@ if [ -f /sys/fs/cgroup/cgroup.controllers ]; then
 fi
 set -- --host=unix:///run/node/docker.sock --storage-driver=overlay2 "$@"
 [ -n "${INSECURE_REGISTRY:-}" ] && set -- "$@" --insecure-registry="$INSECURE_REGISTRY"
+# With the host's cgroup tree mounted, the tasks' cgroups go under one folder per node, which
+# the test removes with the node.
+[ -n "${CGROUP_PARENT:-}" ] && set -- "$@" --cgroup-parent="$CGROUP_PARENT"
 exec dockerd "$@"
