@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs'
 import { z } from 'zod'
 
 const csv = z
@@ -174,10 +173,13 @@ export const SECRET_FILE_SETTINGS = [
   'SUPABASE_ANON_KEY',
 ] as const
 
+/** Reads a whole text file; each runtime's entry file passes its own. */
+export type ReadTextFile = (path: string) => string
+
 /** Fills `X` from the file `X_FILE` names (trailing newline dropped); `X` itself wins if set. */
 function readSecretFiles(
   raw: Record<string, string>,
-  readFile: (path: string) => string
+  readFile: ReadTextFile | undefined
 ): Record<string, string> {
   const out = { ...raw }
   const problems: string[] = []
@@ -185,10 +187,16 @@ function readSecretFiles(
     const file = raw[`${key}_FILE`]
     delete out[`${key}_FILE`]
     if (!file || raw[key]) continue
+    if (!readFile) {
+      problems.push(`${key}_FILE: files are not read here; set ${key} itself`)
+      continue
+    }
     try {
       out[key] = readFile(file).replace(/\r?\n$/, '')
     } catch (err) {
-      problems.push(`${key}_FILE: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? err})`)
+      problems.push(
+        `${key}_FILE: cannot read ${file} (${(err as { code?: string }).code ?? String(err)})`
+      )
     }
   }
   if (problems.length) throw new ConfigError(`invalid configuration: ${problems.join('; ')}`)
@@ -198,7 +206,7 @@ function readSecretFiles(
 /** Parses raw environment variables; throws one readable line naming each bad variable. */
 export function parseConfig(
   raw: Record<string, string | undefined>,
-  readFile: (path: string) => string = (p) => readFileSync(p, 'utf8')
+  readFile?: ReadTextFile
 ): Config {
   const cleaned = readSecretFiles(
     Object.fromEntries(

@@ -139,26 +139,25 @@ describe.runIf(enabled)('the stack on Docker Swarm', () => {
     beforeAll(async () => {
       workers = swarm.nodes.nodes.slice(1)
       for (const w of workers) await swarm.nodes.join(w, swarm.manager)
-      // A new release places its tasks afresh, one per node (the spread preference).
+      // Running tasks stay where they are when nodes join. Replaced one at a time, old first,
+      // each new task goes to the node with the fewest (the spread preference): one per node.
       await swarm.manager.docker(
-        'tag',
-        `medic-scribe/api:${swarm.tag}`,
-        `medic-scribe/api:${swarm.tag}-v3`
+        'service',
+        'update',
+        '--quiet',
+        '--detach',
+        '--force',
+        '--update-order',
+        'stop-first',
+        `${STACK}_api`
       )
-      const run = await swarm.script('deploy', [
-        '--api-replicas',
-        '3',
-        '--api-tag',
-        `${swarm.tag}-v3`,
-      ])
-      if (run.code !== 0) throw new Error(`swarm-deploy on three nodes failed:\n${run.out}`)
       await until(
         'an api replica on every node',
         async () => {
           const counts = await Promise.all(swarm.nodes.nodes.map((n) => swarm.apiContainers(n)))
           return counts.every((c) => c.length === 1) ? counts : undefined
         },
-        60_000
+        180_000
       )
     }, 300_000)
 

@@ -1,8 +1,10 @@
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { parseConfig } from '../../api/src/config.ts'
+import { parseConfig as parse } from '../../api/src/config.ts'
+
+const parseConfig = (raw: Record<string, string>) => parse(raw, (p) => readFileSync(p, 'utf8'))
 
 // Swarm secrets arrive as files under /run/secrets: the API reads `X_FILE` for its secrets.
 describe('settings read from *_FILE', () => {
@@ -33,6 +35,12 @@ describe('settings read from *_FILE', () => {
   it('names the setting and the path when the file cannot be read', () => {
     expect(() => parseConfig({ S3_SECRET_ACCESS_KEY_FILE: join(dir, 'missing') })).toThrow(
       /S3_SECRET_ACCESS_KEY_FILE: cannot read .*missing \(ENOENT\)/
+    )
+  })
+
+  it('refuses *_FILE where the runtime reads no files, naming the setting', () => {
+    expect(() => parse({ JWT_SECRET_FILE: '/run/secrets/jwt' })).toThrow(
+      /JWT_SECRET_FILE: files are not read here/
     )
   })
 

@@ -1,5 +1,6 @@
 // `npm run user -- add EMAIL`: creates (or resets the password of) a local account; `count`
 // prints how many accounts exist (`make up` uses it to offer a first account).
+import { readFileSync } from 'node:fs'
 import { createInterface } from 'node:readline/promises'
 import { ConfigError, parseConfig } from '../config.ts'
 import { openDatabase } from '../adapters/runtime.ts'
@@ -44,7 +45,7 @@ async function main(argv: string[]) {
 }
 
 async function withDatabase(fn: (db: Database) => Promise<void>) {
-  const db = await openDatabase(parseConfig(process.env))
+  const db = await openDatabase(parseConfig(process.env, (p) => readFileSync(p, 'utf8')))
   try {
     await migrate(db)
     await fn(db)
