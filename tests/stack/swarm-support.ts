@@ -35,7 +35,7 @@ export type SwarmStack = {
     node: SwarmNode,
     account: { email: string; password: string }
   ) => ReturnType<typeof connect>
-  /** The api containers running on `node` (its own engine). */
+  /** The api containers running and healthy on `node` (its own engine). */
   apiContainers: (node: SwarmNode) => Promise<string[]>
   down: () => Promise<void>
 }
@@ -88,7 +88,9 @@ export async function startSwarmStack(o: {
           '--filter',
           `label=com.docker.swarm.service.name=${STACK}_api`,
           '--filter',
-          'status=running'
+          'status=running',
+          '--filter',
+          'health=healthy'
         )
       )
         .split('\n')
