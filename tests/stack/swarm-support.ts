@@ -104,18 +104,23 @@ export async function startSwarmStack(o: {
       async account() {
         const email = 'clinician@example.org'
         const password = randomBytes(12).toString('base64url')
-        const [id] = await apiContainers(manager)
-        await manager.docker(
-          'exec',
-          '-e',
-          `USER_PASSWORD=${password}`,
-          id!,
-          'node',
-          '/app/user.js',
-          'add',
-          email
-        )
-        return { email, password }
+        // In whichever api task is up (with one replica it may be on any node).
+        for (const node of nodes.nodes) {
+          const [id] = await apiContainers(node).catch(() => [])
+          if (!id) continue
+          await node.docker(
+            'exec',
+            '-e',
+            `USER_PASSWORD=${password}`,
+            id,
+            'node',
+            '/app/user.js',
+            'add',
+            email
+          )
+          return { email, password }
+        }
+        throw new Error('no healthy api task on any node')
       },
       client: (node, account) =>
         connect({

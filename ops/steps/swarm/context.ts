@@ -1,6 +1,7 @@
 // What one `make swarm-deploy` / `swarm-status` / `swarm-rollback` run knows: its settings, and
 // what each step found for the next. Every docker command goes to the CLI's own engine
 // (DOCKER_HOST or the current context), which must be a manager of the Swarm.
+import { createHash } from 'node:crypto'
 import { createContext } from '../../lib/context.ts'
 import type { OpsContext } from '../../lib/context.ts'
 import type { OpsEnv } from '../../lib/env.ts'
@@ -38,7 +39,15 @@ export type ServiceState = {
 }
 
 export const swarmDir = (stack: string): string => fromRoot('build', 'swarm', stack)
-export const lockFile = (stack: string): string => fromRoot('build', 'swarm', `${stack}.lock`)
+/**
+ * One change at a time per stack on one Swarm: the lock is named after the stack and the engine
+ * the CLI talks to (DOCKER_HOST or the docker context), so two Swarms never share one.
+ */
+export const lockFile = (stack: string): string => {
+  const target = process.env.DOCKER_HOST || process.env.DOCKER_CONTEXT || 'default'
+  const id = createHash('sha256').update(target).digest('hex').slice(0, 8)
+  return fromRoot('build', 'swarm', `${stack}-${id}.lock`)
+}
 
 export function createSwarmContext(o: {
   env: OpsEnv
