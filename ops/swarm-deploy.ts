@@ -14,7 +14,7 @@ Usage: npx tsx ops/swarm-deploy.ts [--tag TAG] [--api-tag TAG] [--api-replicas N
   Against the docker CLI's engine (DOCKER_HOST or the current context), a Swarm manager:
   1. labels the nodes that hold Postgres' and the object store's volumes (the manager at first);
   2. runs a registry on the manager (unless SWARM_REGISTRY names one) and pushes the images;
-  3. writes build/swarm/<stack>/stack.json from the compose files (docker compose config);
+  3. writes build/swarm/<stack>-<engine id>/stack.json from the compose files (docker compose config);
   4. creates the Swarm secrets (database password and URL, JWT secret, S3 keys);
   5. docker stack deploy, then waits until every service runs healthy. A new api or stt that
      fails its health check is rolled back by Swarm itself, and this stops with the reason.

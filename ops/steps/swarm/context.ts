@@ -38,16 +38,23 @@ export type ServiceState = {
   update?: { state: string; message: string; startedAt: string }
 }
 
-export const swarmDir = (stack: string): string => fromRoot('build', 'swarm', stack)
+/** Which engine the CLI talks to (DOCKER_HOST or the docker context), as a short id. */
+const engineId = (): string =>
+  createHash('sha256')
+    .update(process.env.DOCKER_HOST || process.env.DOCKER_CONTEXT || 'default')
+    .digest('hex')
+    .slice(0, 8)
+
+/** Where a deploy writes the stack file: per stack and engine, as the lock. */
+export const swarmDir = (stack: string): string =>
+  fromRoot('build', 'swarm', `${stack}-${engineId()}`)
+
 /**
- * One change at a time per stack on one Swarm: the lock is named after the stack and the engine
- * the CLI talks to (DOCKER_HOST or the docker context), so two Swarms never share one.
+ * One change at a time per stack on one Swarm: the lock is named after the stack and the engine,
+ * so two Swarms never share one.
  */
-export const lockFile = (stack: string): string => {
-  const target = process.env.DOCKER_HOST || process.env.DOCKER_CONTEXT || 'default'
-  const id = createHash('sha256').update(target).digest('hex').slice(0, 8)
-  return fromRoot('build', 'swarm', `${stack}-${id}.lock`)
-}
+export const lockFile = (stack: string): string =>
+  fromRoot('build', 'swarm', `${stack}-${engineId()}.lock`)
 
 export function createSwarmContext(o: {
   env: OpsEnv

@@ -1,7 +1,7 @@
 // The stack file, generated from the compose files (ops/lib/swarm-stack.ts says what changes):
 // `docker compose config` renders them as this deploy would on one host, with placeholders for
 // the secrets (which leave the environment), and the result is written to
-// build/swarm/<stack>/stack.json. It holds no secret values: those are Swarm secrets.
+// build/swarm/<stack>-<engine id>/stack.json. It holds no secret values: those are Swarm secrets.
 import { createHmac } from 'node:crypto'
 import { $, fs, path } from 'zx'
 import { CERTS_DIR, composeArgs } from '../../lib/compose.ts'
