@@ -68,15 +68,21 @@ try {
   const rolled = since(rollStarted)
   const roll = await load.stop()
 
-  // A killed task, replaced.
-  const onManager = await swarm.apiContainers(swarm.manager)
+  // A killed task, replaced by a healthy one.
+  const holder = await (async () => {
+    for (const node of swarm.nodes.nodes) {
+      const [id] = await swarm.apiContainers(node)
+      if (id) return { node, id }
+    }
+    throw new Error('no healthy api task')
+  })()
   const killedAt = Date.now()
-  await swarm.manager.docker('kill', onManager[0]!)
+  await holder.node.docker('kill', holder.id)
   await until(
     'a replacement task',
     async () => {
       const all = (await Promise.all(swarm.nodes.nodes.map((n) => swarm.apiContainers(n)))).flat()
-      return (all.length === 3 && !all.includes(onManager[0]!)) || undefined
+      return (all.length === 3 && !all.includes(holder.id)) || undefined
     },
     120_000
   )
