@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 ARGS ?=
 
-.PHONY: help install dev test test-unit test-chaos test-process lint format typecheck build user bench-api bench-long-audio eval-notes bench-auth supabase-check bootstrap images up down logs ps monitor-status alerts-test silence silences backup backup-verify backup-prune restore bench-backup certs renew-certs tls-grade seaweedfs bench-stt bench-upload-formats bench-storage deploy rollback deploy-history load user-stack test-stack test-e2e trivy scan k8s-validate clean chaos
+.PHONY: help install dev test test-unit test-chaos test-process lint format typecheck build user bench-api bench-long-audio eval-notes bench-auth supabase-check bootstrap images up down logs ps monitor-status alerts-test silence silences backup backup-verify backup-prune restore bench-backup certs renew-certs tls-grade seaweedfs bench-stt bench-upload-formats bench-storage deploy rollback deploy-history load user-stack test-stack test-e2e trivy scan k8s-validate clean chaos swarm-deploy swarm-status swarm-rollback bench-swarm
 
 help: ## List every target with one line each
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z0-9_-]+:.*## / {printf "  \033[36m%-18s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -155,3 +155,15 @@ clean: ## Remove build output (keeps ./data)
 
 chaos: install ## Chaos drills on a scratch stack: table + resilience score (DRILL=name, ARGS="--project medic-scribe")
 	npm run --silent chaos -- $(if $(DRILL),--drill $(DRILL)) $(ARGS)
+
+swarm-deploy: ## Deploy on Docker Swarm from a stack file made from the compose files (ARGS="--api-replicas 3 --dry-run")
+	npm run --silent swarm:deploy -- $(ARGS)
+
+swarm-status: ## What the Swarm runs: nodes, services, updates, failed tasks
+	npm run --silent swarm:status -- $(ARGS)
+
+swarm-rollback: ## Put the Swarm's api back on its previous release (ARGS="--service api,stt")
+	npm run --silent swarm:rollback -- $(ARGS)
+
+bench-swarm: ## Swarm figures on three local nodes: notes/min with 1-3 api replicas, rolling update, recovery
+	npm run --silent bench:swarm -- $(ARGS)

@@ -177,10 +177,62 @@ export type Config = z.infer<typeof ConfigSchema>
 
 export class ConfigError extends Error {}
 
+/**
+ * The settings that may come from a file instead (`DATABASE_URL_FILE=/run/secrets/database_url`):
+ * Docker Swarm and Kubernetes hand secrets over as files, so they never show in `docker inspect`
+ * or the process environment.
+ */
+export const SECRET_FILE_SETTINGS = [
+  'DATABASE_URL',
+  'JWT_SECRET',
+  'S3_ACCESS_KEY_ID',
+  'S3_SECRET_ACCESS_KEY',
+  'DEEPGRAM_API_KEY',
+  'OPENAI_API_KEY',
+  'SUPABASE_JWT_SECRET',
+  'SUPABASE_ANON_KEY',
+] as const
+
+/** Reads a whole text file; each runtime's entry file passes its own. */
+export type ReadTextFile = (path: string) => string
+
+/** Fills `X` from the file `X_FILE` names (trailing newline dropped); `X` itself wins if set. */
+function readSecretFiles(
+  raw: Record<string, string>,
+  readFile: ReadTextFile | undefined
+): Record<string, string> {
+  const out = { ...raw }
+  const problems: string[] = []
+  for (const key of SECRET_FILE_SETTINGS) {
+    const file = raw[`${key}_FILE`]
+    delete out[`${key}_FILE`]
+    if (!file || raw[key]) continue
+    if (!readFile) {
+      problems.push(`${key}_FILE: files are not read here; set ${key} itself`)
+      continue
+    }
+    try {
+      out[key] = readFile(file).replace(/\r?\n$/, '')
+    } catch (err) {
+      problems.push(
+        `${key}_FILE: cannot read ${file} (${(err as { code?: string }).code ?? String(err)})`
+      )
+    }
+  }
+  if (problems.length) throw new ConfigError(`invalid configuration: ${problems.join('; ')}`)
+  return out
+}
+
 /** Parses raw environment variables; throws one readable line naming each bad variable. */
-export function parseConfig(raw: Record<string, string | undefined>): Config {
-  const cleaned = Object.fromEntries(
-    Object.entries(raw).filter(([, v]) => v !== undefined && v !== '')
+export function parseConfig(
+  raw: Record<string, string | undefined>,
+  readFile?: ReadTextFile
+): Config {
+  const cleaned = readSecretFiles(
+    Object.fromEntries(
+      Object.entries(raw).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== '')
+    ),
+    readFile
   )
   const result = ConfigSchema.safeParse(cleaned)
   if (result.success) return result.data

@@ -8,7 +8,7 @@ import { startScribe } from './scribe.ts'
 
 let config
 try {
-  config = parseConfig(Deno.env.toObject())
+  config = parseConfig(Deno.env.toObject(), (p) => Deno.readTextFileSync(p))
 } catch (err) {
   console.error(err instanceof ConfigError ? err.message : String(err))
   Deno.exit(1)

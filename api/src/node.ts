@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import { serve } from '@hono/node-server'
 import { createNodeWebSocket } from '@hono/node-ws'
 import { Hono } from 'hono'
@@ -12,7 +13,7 @@ import { startScribe } from './scribe.ts'
 
 let config
 try {
-  config = parseConfig(process.env)
+  config = parseConfig(process.env, (p) => readFileSync(p, 'utf8'))
 } catch (err) {
   console.error(err instanceof ConfigError ? err.message : String(err))
   process.exit(1)

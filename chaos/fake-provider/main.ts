@@ -6,7 +6,13 @@ import { createServer } from 'node:http'
 import type { IncomingMessage } from 'node:http'
 import { startFakeSttServer } from '../../tests/support/fake-stt-server.ts'
 
-const stt = await startFakeSttServer({ host: '0.0.0.0', port: 8000 })
+// FAKE_STT_DELAY_MS: a fixed latency from the start (the Swarm tests and bench set it, since no
+// control port is published there).
+const stt = await startFakeSttServer({
+  host: '0.0.0.0',
+  port: 8000,
+  delayMs: Number(process.env.FAKE_STT_DELAY_MS ?? 0),
+})
 
 async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
   let text = ''

@@ -40,6 +40,50 @@ export const OpsEnvSchema = z.object({
   HTTPS_PORT: port.optional(),
   POSTGRES_PASSWORD: z.string().optional(),
   FIRST_USER_EMAIL: z.email().default('clinician@example.org'),
+  JWT_SECRET: z.string().min(32).optional(),
+  // Docker Swarm (make swarm-deploy, RUNBOOK.md#docker-swarm); the engine is the docker CLI's
+  // own (DOCKER_HOST or the current context), which must be a Swarm manager.
+  SWARM_STACK: projectName.default('medic-scribe'),
+  SWARM_API_REPLICAS: z.coerce.number().int().min(1).max(50).default(2),
+  SWARM_STT_REPLICAS: z.coerce.number().int().min(1).max(50).default(1),
+  /** A registry every node pulls from (host:port); unset: one is run on the manager. */
+  SWARM_REGISTRY: z
+    .string()
+    .regex(/^[\w.-]+(:\d+)?$/, 'host:port')
+    .optional(),
+  /** The node (hostname) that holds Postgres' volume, and the object store's; default the manager. */
+  SWARM_POSTGRES_NODE: z.string().min(1).optional(),
+  SWARM_OBJECTS_NODE: z.string().min(1).optional(),
+  /** Extra compose overlays in compose/ (comma-separated) merged before the stack file is made. */
+  SWARM_COMPOSE_FILES: z
+    .string()
+    .transform((v) =>
+      v
+        .split(',')
+        .map((f) => f.trim())
+        .filter(Boolean)
+    )
+    .default([]),
+  /** Services left out of the stack (e.g. `stt` when a hosted provider transcribes). */
+  SWARM_WITHOUT: z
+    .string()
+    .transform((v) =>
+      v
+        .split(',')
+        .map((f) => f.trim())
+        .filter(Boolean)
+    )
+    .default([]),
+  // An S3 server of the operator's for the Swarm stack's files; unset: the stack runs SeaweedFS.
+  S3_ENDPOINT: z.url().optional(),
+  S3_BUCKET: z.string().min(3).max(63).optional(),
+  S3_REGION: z.string().min(1).default('us-east-1'),
+  S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+  S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  OPENAI_API_KEY: z.string().min(1).optional(),
+  DEEPGRAM_API_KEY: z.string().min(1).optional(),
+  /** How long a deploy or rollback waits for every service to converge. */
+  SWARM_CONVERGE_SECONDS: z.coerce.number().int().min(10).default(300),
   // Backups
   RESTIC_REPOSITORY: z.string().min(1).default(fromRoot('backups')),
   RESTIC_PASSWORD_FILE: z

@@ -2,6 +2,7 @@
 // `grant-admin EMAIL` / `revoke-admin EMAIL` change an account's role (the API reads it on every
 // admin request, so a change takes effect at once); `count` prints how many accounts exist
 // (`make up` uses it to offer a first account).
+import { readFileSync } from 'node:fs'
 import { createInterface } from 'node:readline/promises'
 import { ConfigError, parseConfig } from '../config.ts'
 import { openDatabase } from '../adapters/runtime.ts'
@@ -68,7 +69,7 @@ async function changeRole(email: string, role: Role) {
 }
 
 async function withDatabase(fn: (db: Database) => Promise<void>) {
-  const db = await openDatabase(parseConfig(process.env))
+  const db = await openDatabase(parseConfig(process.env, (p) => readFileSync(p, 'utf8')))
   try {
     await migrate(db)
     await fn(db)

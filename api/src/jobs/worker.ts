@@ -101,6 +101,13 @@ export function createWorker(deps: WorkerDeps) {
     )
     try {
       await runJob(job, { ...deps, signal: ctl.signal, leaseSeconds: deps.leaseSeconds })
+      // Which replica did the work: with several API replicas, the one line that says so.
+      deps.logger.info('job ran', {
+        job_id: job.id,
+        recording_id: job.recording_id,
+        stage: job.stage,
+        worker: owner,
+      })
     } catch (err) {
       if (ctl.signal.aborted) {
         await jobs.retryLater(job, 0, 'interrupted by shutdown', false).catch(() => {})
