@@ -74,12 +74,8 @@ export const OpsEnvSchema = z.object({
         .filter(Boolean)
     )
     .default([]),
-  // An S3 server of the operator's for the Swarm stack's files; unset: the stack runs SeaweedFS.
-  S3_ENDPOINT: z.url().optional(),
-  S3_BUCKET: z.string().min(3).max(63).optional(),
-  S3_REGION: z.string().min(1).default('us-east-1'),
-  S3_ACCESS_KEY_ID: z.string().min(1).optional(),
-  S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  // The Swarm stack's files go to the S3 settings below (Object storage); with no S3_ENDPOINT
+  // the stack runs a SeaweedFS service of its own.
   OPENAI_API_KEY: z.string().min(1).optional(),
   DEEPGRAM_API_KEY: z.string().min(1).optional(),
   /** How long a deploy or rollback waits for every service to converge. */

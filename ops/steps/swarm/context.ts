@@ -7,6 +7,7 @@ import type { OpsContext } from '../../lib/context.ts'
 import type { OpsEnv } from '../../lib/env.ts'
 import { fromRoot } from '../../lib/paths.ts'
 import type { SwarmSecret } from '../../lib/swarm-stack.ts'
+import { dockerClient } from '../../lib/env.ts'
 
 export type SwarmContext = OpsContext & {
   env: OpsEnv
@@ -39,11 +40,13 @@ export type ServiceState = {
 }
 
 /** Which engine the CLI talks to (DOCKER_HOST or the docker context), as a short id. */
-const engineId = (): string =>
-  createHash('sha256')
-    .update(process.env.DOCKER_HOST || process.env.DOCKER_CONTEXT || 'default')
+const engineId = (): string => {
+  const { host, context } = dockerClient()
+  return createHash('sha256')
+    .update(host ?? context ?? 'default')
     .digest('hex')
     .slice(0, 8)
+}
 
 /** Where a deploy writes the stack file: per stack and engine, as the lock. */
 export const swarmDir = (stack: string): string =>

@@ -13,6 +13,7 @@ import { toStackFile } from '../../lib/swarm-stack.ts'
 import type { ComposeConfig, SwarmSettings } from '../../lib/swarm-stack.ts'
 import { swarmDir } from './context.ts'
 import type { SwarmContext } from './context.ts'
+import { childEnv } from '../../lib/env.ts'
 
 const PLACEHOLDER = 'swarm-secret-placeholder-not-used-0000000000'
 
@@ -23,13 +24,12 @@ export async function renderCompose(c: SwarmContext): Promise<ComposeConfig> {
   const out = await $({
     quiet: true,
     timeout: '60s',
-    env: {
-      ...process.env,
+    env: childEnv({
       POSTGRES_PASSWORD: PLACEHOLDER,
       JWT_SECRET: PLACEHOLDER,
       SCRIBE_TAG: c.tag,
       API_TAG: c.apiTag,
-    },
+    }),
   })`docker ${args} config --format json`
   return JSON.parse(out.stdout) as ComposeConfig
 }
