@@ -59,6 +59,8 @@ export type CapturedRequest = {
   /** Multipart only: each field as text, files as `{ name, type, size }`. */
   form?: Record<string, string | { name: string; type: string; size: number }>
   bytes: Uint8Array
+  /** When the request reached the mock (Date.now()), before its body was read. */
+  at: number
 }
 
 export type RequestRecorder = {
@@ -81,6 +83,7 @@ export function createRequestRecorder(): RequestRecorder {
 
 async function capture(request: Request, recorder: RequestRecorder | undefined) {
   if (!recorder) return
+  const at = Date.now()
   const type = request.headers.get('content-type') ?? ''
   const bytes = new Uint8Array(await request.clone().arrayBuffer())
   let body: unknown = bytes
@@ -102,6 +105,7 @@ async function capture(request: Request, recorder: RequestRecorder | undefined) 
     headers: request.headers,
     body,
     bytes,
+    at,
     ...(form ? { form } : {}),
   })
 }
