@@ -31,20 +31,26 @@ export function Sparkline({
     const el = box.current
     // uPlot reads window.matchMedia as it loads: loaded here, only where a canvas can draw.
     if (!el || !canDraw() || timestamps.length === 0) return
-    // From the first sample on: a monitor started an hour ago draws its hour across the tile,
-    // not a sliver at the right edge of an empty day.
-    const first = values.findIndex((v) => v !== null)
-    if (first === -1) return
-    const xs = timestamps.slice(first)
-    const ys = values.slice(first)
+    // Only the samples there are, joined: a monitor started minutes ago has a handful at the
+    // end of the range and none before, and a gap in scraping should not break the line into
+    // dots. One sample is not a line yet: the tile says so instead (below).
+    const xs: number[] = []
+    const ys: number[] = []
+    values.forEach((v, i) => {
+      if (v !== null && timestamps[i] !== undefined) {
+        xs.push(timestamps[i])
+        ys.push(v)
+      }
+    })
+    if (xs.length < 2) return
     let plot: uPlot | undefined
     let resize: ResizeObserver | undefined
     let gone = false
     const colour = state === 'critical' ? '#a3231a' : state === 'warning' ? '#8a6100' : '#0f5f5c'
-    const series: uPlot.Series[] = [{}, { stroke: colour, width: 1.5, spanGaps: false }]
+    const series: uPlot.Series[] = [{}, { stroke: colour, width: 1.5, points: { show: false } }]
     const data: uPlot.AlignedData = [xs, ys]
     if (threshold !== null) {
-      series.push({ stroke: '#4f5d5c', width: 1, dash: [4, 4] })
+      series.push({ stroke: '#4f5d5c', width: 1, dash: [4, 4], points: { show: false } })
       data.push(xs.map(() => threshold))
     }
     const width = () => Math.max(120, Math.floor(el.clientWidth || 240))
@@ -73,5 +79,10 @@ export function Sparkline({
       plot?.destroy()
     }
   }, [timestamps, values, threshold, state])
-  return <div ref={box} className="sparkline" role="img" aria-label={label} />
+  const samples = values.filter((v) => v !== null).length
+  return (
+    <div ref={box} className="sparkline" role="img" aria-label={label}>
+      {samples < 2 && <span className="sparkline-empty">chart after a few samples</span>}
+    </div>
+  )
 }
