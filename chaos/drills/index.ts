@@ -18,6 +18,7 @@ import restoreOtherProject from './restore-other-project.drill.ts'
 import sttNetem from './stt-netem.drill.ts'
 import workerPausedPastLease from './worker-paused-past-lease.drill.ts'
 import twoOperators from './two-operators.drill.ts'
+import deployDuringBurst from './deploy-during-burst.drill.ts'
 import type { Drill } from '../lib/drill.ts'
 
 export const DRILLS: Drill[] = [
@@ -34,6 +35,7 @@ export const DRILLS: Drill[] = [
   clientCorruption,
   edgeRestart,
   backupDuringBurst,
+  deployDuringBurst,
   envRegenerated,
   resticPasswordMissing,
   restoreOtherProject,
