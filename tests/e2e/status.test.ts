@@ -181,8 +181,10 @@ describe.skipIf(!stack)('e2e: the admin Status screen', { timeout: 240_000 }, ()
         .getByText(/^(Up|Down)$/)
         .waitFor()
       await expect(page.getByRole('link', { name: 'Status' }).count()).resolves.toBe(1)
-      // The 24-hour charts drawn (uPlot's canvas) with their text alternative.
-      await page.locator('.sparkline canvas').first().waitFor()
+      // The charts drawn (uPlot's canvas) with their text alternative. A monitor started seconds
+      // ago may hold one sample per series on the last hour's 15 s grid, and a chart is drawn
+      // from two: the screen's own 30 s refresh brings the second.
+      await page.locator('.sparkline canvas').first().waitFor({ timeout: 75_000 })
       expect(await backup.getByRole('img').getAttribute('aria-label')).toMatch(
         /^Last successful backup, last (24 hours|hour), lowest 6\d min ago, highest 6\d min ago, latest 6\d min ago, threshold 26 h ago$/
       )
