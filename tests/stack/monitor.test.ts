@@ -140,6 +140,10 @@ describe.skipIf(!stack)(
         join(backupDir, 'compose.drill.yml'),
         `services:\n  node-exporter:\n    volumes:\n      - drill:/volumes/audio:ro\nvolumes:\n  drill:\n    external: true\n    name: ${drillVolume}\n`
       )
+      // The monitor's file gives the api its PROMETHEUS_URL, so compose recreates the api: done
+      // first, on its own, so Prometheus never scrapes that restart (it paged ApiDown before the
+      // test's own kill).
+      await compose('up', '-d', '--wait', '--wait-timeout', '120', 'api')
       await compose('up', '-d', '--wait', '--wait-timeout', '120', ...MONITOR)
       // Baseline: the site probed up through the edge, every api replica scraped, nothing firing
       // but the Watchdog.
