@@ -3,8 +3,8 @@ import type { SectionName } from '../../contract/names.ts'
 import type { Sections } from '../../contract/soap-note.ts'
 import type { TemplateSection } from '../../contract/templates.ts'
 import { emptySections } from '../../notes/sections.ts'
-import type { Candidate } from './extractive.ts'
-import { keepStrongest } from './extractive.ts'
+import type { Candidate } from './extractive-candidate.ts'
+import { keepStrongest } from './extractive-candidate.ts'
 
 // The extractive writer on a clinician's own sections. It still only knows SOAP: every sentence
 // is first sectioned as S, O, A or P (extractive.ts). A custom section then takes

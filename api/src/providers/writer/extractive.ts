@@ -1,9 +1,11 @@
 import { SECTION_NAMES } from '../../contract/names.ts'
 import type { SectionName, SpeakerRole } from '../../contract/names.ts'
-import type { NoteItem, Sections, Utterance } from '../../contract/soap-note.ts'
+import type { Sections, Utterance } from '../../contract/soap-note.ts'
 import { emptySections } from '../../notes/sections.ts'
 import { isSoapShaped } from '../../templates/builtin.ts'
 import type { NoteWriter, WriterInput, WriterOutput } from '../types.ts'
+import { keepStrongest } from './extractive-candidate.ts'
+import type { Candidate, Evidence } from './extractive-candidate.ts'
 import { placeOnTemplate } from './extractive-template.ts'
 import { roleAdjusted } from './extractive-roles.ts'
 import {
@@ -33,8 +35,6 @@ export function createExtractiveWriter(): NoteWriter {
   }
 }
 
-type Evidence = NoteItem['evidence'][number]
-export type Candidate = { text: string; section: SectionName; score: number; evidence: Evidence[] }
 type Rule = { section: SectionName; weight: number; pattern: RegExp }
 
 const EMPTY_SECTION_WARNINGS: Readonly<Record<SectionName, string>> = {
@@ -106,16 +106,6 @@ function insufficient(reason: string, extra: string[], keys: readonly string[]):
     sections: emptySections(keys),
     warnings: [reason, ...extra],
   }
-}
-
-/** The `max` highest-scoring candidates (earlier wins a tie), still in spoken order. */
-export function keepStrongest(candidates: Candidate[], max: number): Candidate[] {
-  if (candidates.length <= max) return candidates
-  const ranked = candidates.map((c, order) => ({ c, order }))
-  ranked.sort((a, b) => b.c.score - a.c.score || a.order - b.order)
-  const kept = ranked.slice(0, max)
-  kept.sort((a, b) => a.order - b.order)
-  return kept.map((k) => k.c)
 }
 
 /** Every classified sentence once, in spoken order; a repeated sentence gains evidence. */
