@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import { lockName } from '../../ops/lib/stack-lock.ts'
 import { stateVolume } from '../../ops/lib/target-state.ts'
 import { defineDrill } from '../lib/drill.ts'
-import { ops, removeDir, scratchDir } from '../lib/operator.ts'
+import { apiNamedAsExpected, ops, removeDir, scratchDir } from '../lib/operator.ts'
 
 let dir = ''
 const release = `chaos-burst-${Date.now().toString(36)}`
@@ -51,20 +51,7 @@ export default defineDrill({
     )
   },
   rollbacks: [
-    {
-      // The drills address containers by name (<project>-api-1); the deploy started -api-2.
-      // compose finds its containers by label, so a rename is harmless.
-      name: 'the api container named as the drills expect',
-      run: async ({ target }) => {
-        const names = await target.docker(
-          ...['ps', '--filter', `label=com.docker.compose.project=${target.info.projectName}`],
-          ...['--filter', 'label=com.docker.compose.service=api', '--format', '{{.Names}}']
-        )
-        const api = names.split('\n').filter(Boolean)
-        if (api.length === 1 && api[0] !== target.container('api'))
-          await target.docker('rename', api[0]!, target.container('api'))
-      },
-    },
+    apiNamedAsExpected,
     {
       name: 'remove the lock, the deploy history and the drill files (the release tag stays live)',
       run: async ({ target }) => {

@@ -8,6 +8,7 @@ import { promisify } from 'node:util'
 import { fromRoot } from '../../ops/lib/paths.ts'
 import { lockName } from '../../ops/lib/stack-lock.ts'
 import { defineDrill } from '../lib/drill.ts'
+import { apiNamedAsExpected } from '../lib/operator.ts'
 import type { Target } from '../lib/target.ts'
 
 const exec = promisify(execFile)
@@ -110,20 +111,7 @@ export default defineDrill({
     expect('the stack lock is free afterwards', lock === 'free')
   },
   rollbacks: [
-    {
-      // The drills address containers by name (<project>-api-1); a deploy that won started the
-      // api as -api-2. compose itself finds its containers by label, so a rename is harmless.
-      name: 'the api container named as the drills expect',
-      run: async ({ target }) => {
-        const names = await target.docker(
-          ...['ps', '--filter', `label=com.docker.compose.project=${target.info.projectName}`],
-          ...['--filter', 'label=com.docker.compose.service=api', '--format', '{{.Names}}']
-        )
-        const api = names.split('\n').filter(Boolean)
-        if (api.length === 1 && api[0] !== target.container('api'))
-          await target.docker('rename', api[0]!, target.container('api'))
-      },
-    },
+    apiNamedAsExpected,
     {
       name: 'remove the lock, the deploy history, the release tag and the drill files',
       run: async ({ target }) => {

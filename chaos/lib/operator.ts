@@ -79,3 +79,21 @@ export async function expectCleanStop(
   expect('nothing changed in the stack', before === after, after)
   return r
 }
+
+/**
+ * A rollback for drills that run `make deploy`: the drills address containers by name
+ * (<project>-api-1), and a deploy starts the new api as -api-2. compose itself finds its
+ * containers by label, so renaming the live one back is harmless.
+ */
+export const apiNamedAsExpected = {
+  name: 'the api container named as the drills expect',
+  run: async ({ target }: DrillContext): Promise<void> => {
+    const names = await target.docker(
+      ...['ps', '--filter', `label=com.docker.compose.project=${target.info.projectName}`],
+      ...['--filter', 'label=com.docker.compose.service=api', '--format', '{{.Names}}']
+    )
+    const api = names.split('\n').filter(Boolean)
+    if (api.length === 1 && api[0] !== target.container('api'))
+      await target.docker('rename', api[0]!, target.container('api'))
+  },
+}
